@@ -1,0 +1,95 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"decisionflow/workflow"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// queryer is what both *sqlx.DB and *sqlx.Tx offer.
+type queryer interface {
+	sqlx.QueryerContext
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	Rebind(query string) string
+}
+
+type journalRow struct {
+	DecisionID int64     `db:"decision_id"`
+	Seq        int64     `db:"seq"`
+	Kind       string    `db:"kind"`
+	Name       string    `db:"name"`
+	From       string    `db:"from_state"`
+	To         string    `db:"to_state"`
+	Actor      string    `db:"actor"`
+	Role       string    `db:"role"`
+	At         time.Time `db:"at"`
+	Data       []byte    `db:"data"`
+	PrevHash   string    `db:"prev_hash"`
+	Hash       string    `db:"hash"`
+}
+
+// Journal returns the decision's entries in seq order.
+func (db *DB) Journal(ctx context.Context, id int64) ([]workflow.JournalEntry, error) {
+	const q = `
+SELECT decision_id, seq, kind, name, from_state, to_state, actor, role, at, data, prev_hash, hash
+FROM journal WHERE decision_id = ? ORDER BY seq`
+	var rows []journalRow
+	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), id); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]workflow.JournalEntry, len(rows))
+	for i, r := range rows {
+		data := r.Data
+		// jsonb hands back its own layout; present the canonical one, which
+		// is what the hash covers.
+		if canon, err := workflow.CanonicalJSON(data); err == nil {
+			data = canon
+		}
+		out[i] = workflow.JournalEntry{
+			DecisionID: r.DecisionID, Seq: r.Seq, Kind: r.Kind, Name: r.Name,
+			From: workflow.State(r.From), To: workflow.State(r.To), Actor: r.Actor, Role: workflow.Role(r.Role),
+			At: r.At.UTC(), Data: data, PrevHash: r.PrevHash, Hash: r.Hash,
+		}
+	}
+	return out, nil
+}
+
+func (t *decisionTx) LastEntry(ctx context.Context) (int64, string, error) {
+	if t.known {
+		return t.lastSeq, t.lastHash, nil
+	}
+	var r struct {
+		Seq  int64  `db:"seq"`
+		Hash string `db:"hash"`
+	}
+	const q = `SELECT seq, hash FROM journal WHERE decision_id = ? ORDER BY seq DESC LIMIT 1`
+	err := t.tx.GetContext(ctx, &r, t.tx.Rebind(q), t.d.ID)
+	switch {
+	case err == sql.ErrNoRows:
+		t.lastSeq, t.lastHash = 0, workflow.ZeroHash
+	case err != nil:
+		return 0, "", translate(err)
+	default:
+		t.lastSeq, t.lastHash = r.Seq, r.Hash
+	}
+	t.known = true
+	return t.lastSeq, t.lastHash, nil
+}
+
+func (t *decisionTx) AppendEntry(ctx context.Context, e *workflow.JournalEntry) error {
+	const q = `
+INSERT INTO journal (decision_id, seq, kind, name, from_state, to_state, actor, role, at, data, prev_hash, hash)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	_, err := t.tx.ExecContext(ctx, t.tx.Rebind(q), e.DecisionID, e.Seq, e.Kind, e.Name, string(e.From), string(e.To),
+		e.Actor, string(e.Role), e.At, string(e.Data), e.PrevHash, e.Hash)
+	if err != nil {
+		return translate(err)
+	}
+	t.known, t.lastSeq, t.lastHash = true, e.Seq, e.Hash
+	return nil
+}

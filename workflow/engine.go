@@ -1,0 +1,542 @@
+package workflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Engine applies the actions of the contract to decisions. Each action is
+// one transaction of the store: the decision is locked, the role, the state
+// machine and the rules are checked, the change is written and exactly one
+// journal entry is appended, or nothing is written at all.
+type Engine struct {
+	store    DecisionStore
+	clock    Clock
+	settings Settings
+}
+
+// NewEngine returns an engine over store, reading time from clock.
+func NewEngine(store DecisionStore, clock Clock, settings Settings) *Engine {
+	return &Engine{store: store, clock: clock, settings: settings}
+}
+
+// Settings returns the engine's settings.
+func (e *Engine) Settings() Settings { return e.settings }
+
+// Clock returns the engine's clock.
+func (e *Engine) Clock() Clock { return e.clock }
+
+// Today is the date on the engine's clock in the configured time zone.
+func (e *Engine) Today() Date { return DateOf(e.clock.Now().In(e.settings.Location)) }
+
+// now is the time journaled: UTC, to the microsecond that both stores keep.
+func (e *Engine) now() time.Time { return e.clock.Now().UTC().Truncate(time.Microsecond) }
+
+func requireRole(actor *User, role Role, what string) error {
+	if actor == nil {
+		return Errorf(EUNAUTHENTICATED, "sign in first")
+	}
+	if actor.Role != role {
+		return &Error{Code: EFORBIDDEN, Message: "only the role " + string(role) + " may " + what}
+	}
+	return nil
+}
+
+func requireSignedIn(actor *User) error {
+	if actor == nil {
+		return Errorf(EUNAUTHENTICATED, "sign in first")
+	}
+	return nil
+}
+
+// Create starts a decision in drafting; journal entry 1 is `create`.
+func (e *Engine) Create(ctx context.Context, actor *User, in NewDecision) (*Decision, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	if err := requireRole(actor, RoleStaff, "create a decision"); err != nil {
+		return nil, err
+	}
+	if !oneOf(in.Category, Categories) {
+		return nil, RuleError(RuleExcludedCategory, "category %s is excluded from the major decision procedure by law (Art 3)", in.Category)
+	}
+	now := e.now()
+	d := &Decision{
+		Title: in.Title, Summary: in.Summary, Category: in.Category, UndertakingUnit: in.UndertakingUnit,
+		State: StateDrafting, Version: 1, Policy: e.settings.Policy,
+		CreatedBy: actor.Username, CreatedAt: now, UpdatedAt: now,
+	}
+	data := struct {
+		NewDecision
+		Policy Policy `json:"policy"`
+	}{in, d.Policy}
+	err := e.store.CreateDecision(ctx, d, func(tx DecisionTx) error {
+		return appendEntry(ctx, tx, actorOf(actor), KindTransition, RecordCreate, StateNone, StateDrafting, now, data)
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.AllowedEvents = AllowedEvents(d.State, actor.Role)
+	return d, nil
+}
+
+// journalActor is who an entry names.
+type journalActor struct {
+	name string
+	role Role
+}
+
+func actorOf(u *User) journalActor {
+	if u == nil {
+		return journalActor{"public", RolePublic}
+	}
+	return journalActor{u.Username, u.Role}
+}
+
+// appendEntry chains one entry onto the decision's journal.
+func appendEntry(ctx context.Context, tx DecisionTx, a journalActor, kind, name string, from, to State, at time.Time, data any) error {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return Internal(err)
+	}
+	canon, err := CanonicalJSON(raw)
+	if err != nil {
+		return Internal(err)
+	}
+	seq, prev, err := tx.LastEntry(ctx)
+	if err != nil {
+		return err
+	}
+	entry := &JournalEntry{
+		DecisionID: tx.Decision().ID, Seq: seq + 1, Kind: kind, Name: name, From: from, To: to,
+		Actor: a.name, Role: a.role, At: at, Data: canon, PrevHash: prev,
+	}
+	if entry.Hash, err = entry.ComputeHash(); err != nil {
+		return Internal(err)
+	}
+	return tx.AppendEntry(ctx, entry)
+}
+
+// change is what one action does inside the transaction: it returns the
+// state after the action and the data to journal.
+type change func(g *guardEnv) (State, any, error)
+
+// mutate runs one action on a locked decision. ifVersion 0 means no If-Match.
+func (e *Engine) mutate(ctx context.Context, actor *User, id, ifVersion int64, kind, name string, fn change) (*Decision, error) {
+	var out *Decision
+	err := e.store.UpdateDecision(ctx, id, func(tx DecisionTx) error {
+		d := tx.Decision()
+		if ifVersion != 0 && ifVersion != d.Version {
+			return &Error{Code: EVERSION, Message: "the decision has changed: it is at version " + itoa64(d.Version)}
+		}
+		from := d.State
+		to, data, err := fn(&guardEnv{ctx: ctx, tx: tx, d: d, today: e.Today(), settings: e.settings})
+		if err != nil {
+			return err
+		}
+		now := e.now()
+		d.State, d.Version, d.UpdatedAt = to, d.Version+1, now
+		if err := tx.SaveDecision(ctx, d); err != nil {
+			return err
+		}
+		if err := appendEntry(ctx, tx, actorOf(actor), kind, name, from, to, now, data); err != nil {
+			return err
+		}
+		out = d
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	role := RolePublic
+	if actor != nil {
+		role = actor.Role
+	}
+	out.AllowedEvents = AllowedEvents(out.State, role)
+	return out, nil
+}
+
+// Fire fires an event with its JSON data. Refusals: EINVALID for an unknown
+// event or malformed data, EFORBIDDEN for the wrong role, ENOTFOUND,
+// EVERSION, ECONFLICT when the event is not defined from the current state,
+// ERULE for a violated rule.
+func (e *Engine) Fire(ctx context.Context, actor *User, id int64, event string, data []byte, ifVersion int64) (*Decision, error) {
+	def, ok := LookupEvent(event)
+	if !ok {
+		return nil, Invalid(FieldError{"event", "unknown event " + quote(event)})
+	}
+	spec := eventSpecs[event]
+	v, err := spec.decode(data)
+	if err != nil {
+		return nil, prefixFields(err, "data.")
+	}
+	if err := requireRole(actor, def.Role, "fire "+event); err != nil {
+		return nil, err
+	}
+	return e.mutate(ctx, actor, id, ifVersion, KindTransition, event, func(g *guardEnv) (State, any, error) {
+		to, err := transition(ctx, g.d.State, actor.Role, event, func() error { return spec.guard(g, v) })
+		if err != nil {
+			return "", nil, err
+		}
+		if spec.apply != nil {
+			spec.apply(g.d, v)
+		}
+		return to, v, nil
+	})
+}
+
+// SaveDraft saves a new draft version in a state where the draft is editable.
+func (e *Engine) SaveDraft(ctx context.Context, actor *User, id int64, in DraftInput, ifVersion int64) (*Draft, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	if err := requireRole(actor, RoleStaff, "edit the draft"); err != nil {
+		return nil, err
+	}
+	if in.LegalBases == nil {
+		in.LegalBases = []string{}
+	}
+	var saved *Draft
+	_, err := e.mutate(ctx, actor, id, ifVersion, KindRecord, RecordSaveDraft, func(g *guardEnv) (State, any, error) {
+		if !g.d.State.draftEditable() {
+			return "", nil, conflict(g.d.State, actor.Role, "editing the draft")
+		}
+		version := 1
+		if g.d.Draft != nil {
+			version = g.d.Draft.Version + 1
+		}
+		sum := sha256.Sum256([]byte(in.Text))
+		saved = &Draft{Version: version, Text: in.Text, LegalBases: in.LegalBases, SHA256: hex.EncodeToString(sum[:]), CreatedBy: actor.Username, CreatedAt: e.now()}
+		if err := g.tx.InsertDraft(ctx, saved); err != nil {
+			return "", nil, err
+		}
+		g.d.Draft = saved
+		return g.d.State, struct {
+			Version    int      `json:"version"`
+			Text       string   `json:"text"`
+			LegalBases []string `json:"legal_bases"`
+			SHA256     string   `json:"sha256"`
+		}{saved.Version, saved.Text, saved.LegalBases, saved.SHA256}, nil
+	})
+	return saved, err
+}
+
+// SetCommentPeriod sets the comment period, once, in public participation.
+func (e *Engine) SetCommentPeriod(ctx context.Context, actor *User, id int64, in CommentPeriodInput, ifVersion int64) (*Decision, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	if err := requireRole(actor, RoleStaff, "set the comment period"); err != nil {
+		return nil, err
+	}
+	return e.mutate(ctx, actor, id, ifVersion, KindRecord, RecordSetCommentPeriod, func(g *guardEnv) (State, any, error) {
+		if g.d.State != StatePublicParticipation {
+			return "", nil, conflict(g.d.State, actor.Role, "setting the comment period")
+		}
+		if g.d.CommentPeriod != nil {
+			return "", nil, RuleError(RuleCommentPeriodAlreadySet, "the comment period was set already (%s to %s)", g.d.CommentPeriod.OpensOn, g.d.CommentPeriod.ClosesOn)
+		}
+		opens, _ := ParseDate(in.OpensOn)
+		closes, _ := ParseDate(in.ClosesOn)
+		if opens.Before(g.today) {
+			return "", nil, RuleError(RuleCommentPeriodInvalid, "opens_on %s is before today %s", opens, g.today)
+		}
+		if closes.Before(opens) {
+			return "", nil, RuleError(RuleCommentPeriodInvalid, "closes_on %s is before opens_on %s", closes, opens)
+		}
+		if closes.Before(opens.AddDays(30)) && blank(in.ShorteningReason) {
+			return "", nil, RuleError(RuleCommentPeriodTooShort, "the comment period must last at least 30 days unless a shortening reason is given")
+		}
+		p := &CommentPeriod{OpensOn: opens, ClosesOn: closes, Channels: in.Channels, ShorteningReason: in.ShorteningReason}
+		if err := g.tx.InsertCommentPeriod(ctx, p); err != nil {
+			if ErrorCode(err) == EEXISTS {
+				return "", nil, RuleError(RuleCommentPeriodAlreadySet, "the comment period was set already")
+			}
+			return "", nil, err
+		}
+		g.d.CommentPeriod = p
+		return g.d.State, p, nil
+	})
+}
+
+// commentData is how a comment is journaled: never with contact details.
+type commentData struct {
+	CommentID  int64  `json:"comment_id"`
+	Source     string `json:"source"`
+	Channel    string `json:"channel"`
+	AuthorName string `json:"author_name"`
+	Content    string `json:"content"`
+}
+
+// AddComment records a comment staff received through another channel.
+func (e *Engine) AddComment(ctx context.Context, actor *User, id int64, in CommentInput) (*Comment, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	if err := requireRole(actor, RoleStaff, "record a comment"); err != nil {
+		return nil, err
+	}
+	c := &Comment{DecisionID: id, Source: "staff", Channel: in.Channel, AuthorName: in.AuthorName, Content: in.Content, RecordedBy: actor.Username}
+	_, err := e.mutate(ctx, actor, id, 0, KindRecord, RecordAddComment, func(g *guardEnv) (State, any, error) {
+		if g.d.State != StatePublicParticipation {
+			return "", nil, conflict(g.d.State, actor.Role, "recording a comment")
+		}
+		return e.insertComment(g, c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// AddPublicComment takes a comment from the public while the window is open.
+func (e *Engine) AddPublicComment(ctx context.Context, id int64, in PublicCommentInput) (*Comment, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	c := &Comment{DecisionID: id, Source: "public", Channel: "website", AuthorName: in.AuthorName, Contact: in.Contact, Content: in.Content}
+	_, err := e.mutate(ctx, nil, id, 0, KindRecord, RecordAddComment, func(g *guardEnv) (State, any, error) {
+		if g.d.State != StatePublicParticipation || !g.d.CommentPeriod.Open(g.today) {
+			return "", nil, RuleError(RuleCommentWindowClosed, "this draft is not open for comment today")
+		}
+		return e.insertComment(g, c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (e *Engine) insertComment(g *guardEnv, c *Comment) (State, any, error) {
+	c.CreatedAt = e.now()
+	if err := g.tx.InsertComment(g.ctx, c); err != nil {
+		return "", nil, err
+	}
+	return g.d.State, commentData{c.ID, c.Source, c.Channel, c.AuthorName, c.Content}, nil
+}
+
+// DisposeComment records how a comment was handled (Art 18).
+func (e *Engine) DisposeComment(ctx context.Context, actor *User, id, commentID int64, in DispositionInput) (*Comment, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	if err := requireRole(actor, RoleStaff, "dispose of a comment"); err != nil {
+		return nil, err
+	}
+	var out *Comment
+	_, err := e.mutate(ctx, actor, id, 0, KindRecord, RecordDisposeComment, func(g *guardEnv) (State, any, error) {
+		if g.d.State != StatePublicParticipation {
+			return "", nil, conflict(g.d.State, actor.Role, "disposing of a comment")
+		}
+		c, err := g.tx.Comment(ctx, commentID)
+		if err != nil {
+			return "", nil, err
+		}
+		c.Disposition, c.DispositionReason = in.Disposition, in.Reason
+		if err := g.tx.UpdateCommentDisposition(ctx, c); err != nil {
+			return "", nil, err
+		}
+		out = c
+		return g.d.State, struct {
+			CommentID   int64  `json:"comment_id"`
+			Disposition string `json:"disposition"`
+			Reason      string `json:"reason"`
+		}{c.ID, c.Disposition, c.DispositionReason}, nil
+	})
+	return out, err
+}
+
+// AddExpertOpinion records a signed expert opinion (Arts 19, 20).
+func (e *Engine) AddExpertOpinion(ctx context.Context, actor *User, id int64, in ExpertOpinionInput) (*ExpertOpinion, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	if err := requireRole(actor, RoleStaff, "record an expert opinion"); err != nil {
+		return nil, err
+	}
+	o := &ExpertOpinion{DecisionID: id, ExpertName: in.ExpertName, Institution: in.Institution, Opinion: in.Opinion,
+		Signed: *in.Signed, ConflictOfInterest: *in.ConflictOfInterest, RecordedBy: actor.Username}
+	_, err := e.mutate(ctx, actor, id, 0, KindRecord, RecordAddExpertOpinion, func(g *guardEnv) (State, any, error) {
+		if g.d.State != StateExpertReview {
+			return "", nil, conflict(g.d.State, actor.Role, "recording an expert opinion")
+		}
+		if !o.Signed {
+			return "", nil, RuleError(RuleExpertOpinionUnsigned, "a written expert opinion must be signed or stamped")
+		}
+		if o.ConflictOfInterest {
+			return "", nil, RuleError(RuleExpertConflict, "an expert with a direct interest in the decision may not take part")
+		}
+		o.CreatedAt = e.now()
+		if err := g.tx.InsertExpertOpinion(ctx, o); err != nil {
+			return "", nil, err
+		}
+		return g.d.State, struct {
+			OpinionID int64 `json:"opinion_id"`
+			ExpertOpinionInput
+		}{o.ID, in}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// Decision returns a decision with the events the actor's role may fire.
+func (e *Engine) Decision(ctx context.Context, actor *User, id int64) (*Decision, error) {
+	if err := requireSignedIn(actor); err != nil {
+		return nil, err
+	}
+	d, err := e.store.Decision(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	d.AllowedEvents = AllowedEvents(d.State, actor.Role)
+	return d, nil
+}
+
+// Page limits of the contract.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 200
+)
+
+// Decisions returns a page of decisions, newest first, and the cursor of the
+// next page (0 on the last page).
+func (e *Engine) Decisions(ctx context.Context, actor *User, f DecisionFilter) ([]*Decision, int64, error) {
+	if err := requireSignedIn(actor); err != nil {
+		return nil, 0, err
+	}
+	if f.State != "" && !f.State.Valid() {
+		return nil, 0, Invalid(FieldError{"state", "unknown state " + quote(string(f.State))})
+	}
+	if f.Limit <= 0 {
+		f.Limit = DefaultLimit
+	}
+	if f.Limit > MaxLimit {
+		return nil, 0, Invalid(FieldError{"limit", "must be at most " + itoa64(MaxLimit)})
+	}
+	want := f.Limit
+	f.Limit++ // one more tells whether a next page exists
+	ds, err := e.store.Decisions(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	var next int64
+	if len(ds) > want {
+		ds = ds[:want]
+		next = ds[want-1].ID
+	}
+	for _, d := range ds {
+		d.AllowedEvents = AllowedEvents(d.State, actor.Role)
+	}
+	return ds, next, nil
+}
+
+// Drafts returns every draft version of a decision, oldest first.
+func (e *Engine) Drafts(ctx context.Context, actor *User, id int64) ([]Draft, error) {
+	return readAfter(actor, func() ([]Draft, error) { return e.store.Drafts(ctx, id) }, e.exists(ctx, id))
+}
+
+// Comments returns the comments of a decision, newest first.
+func (e *Engine) Comments(ctx context.Context, actor *User, id int64) ([]Comment, error) {
+	return readAfter(actor, func() ([]Comment, error) { return e.store.Comments(ctx, id) }, e.exists(ctx, id))
+}
+
+// ExpertOpinions returns the expert opinions of a decision, newest first.
+func (e *Engine) ExpertOpinions(ctx context.Context, actor *User, id int64) ([]ExpertOpinion, error) {
+	return readAfter(actor, func() ([]ExpertOpinion, error) { return e.store.ExpertOpinions(ctx, id) }, e.exists(ctx, id))
+}
+
+// History returns the journal of a decision in seq order.
+func (e *Engine) History(ctx context.Context, actor *User, id int64) ([]JournalEntry, error) {
+	return readAfter(actor, func() ([]JournalEntry, error) { return e.store.Journal(ctx, id) }, e.exists(ctx, id))
+}
+
+func (e *Engine) exists(ctx context.Context, id int64) func() error {
+	return func() error {
+		_, err := e.store.Decision(ctx, id)
+		return err
+	}
+}
+
+func readAfter[T any](actor *User, read func() ([]T, error), exists func() error) ([]T, error) {
+	if err := requireSignedIn(actor); err != nil {
+		return nil, err
+	}
+	if err := exists(); err != nil {
+		return nil, err
+	}
+	out, err := read()
+	if out == nil && err == nil {
+		out = []T{}
+	}
+	return out, err
+}
+
+// Verify checks the hash chain of one decision's journal.
+func (e *Engine) Verify(ctx context.Context, id int64) (Verification, error) {
+	d, err := e.store.Decision(ctx, id)
+	if err != nil {
+		return Verification{}, err
+	}
+	entries, err := e.store.Journal(ctx, id)
+	if err != nil {
+		return Verification{}, err
+	}
+	return VerifyChain(id, d.State, entries), nil
+}
+
+// VerifyAll checks every decision's chain, in id order.
+func (e *Engine) VerifyAll(ctx context.Context) ([]Verification, error) {
+	refs, err := e.store.DecisionIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Verification, 0, len(refs))
+	for _, r := range refs {
+		entries, err := e.store.Journal(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, VerifyChain(r.ID, r.State, entries))
+	}
+	return out, nil
+}
+
+// Consultations returns the drafts open for public comment today.
+func (e *Engine) Consultations(ctx context.Context) ([]Consultation, error) {
+	out, err := e.store.Consultations(ctx, e.Today())
+	if out == nil && err == nil {
+		out = []Consultation{}
+	}
+	return out, err
+}
+
+func prefixFields(err error, prefix string) error {
+	var e *Error
+	if errors.As(err, &e) && e.Code == EINVALID {
+		for i := range e.Fields {
+			if e.Fields[i].Field != "data" {
+				e.Fields[i].Field = prefix + e.Fields[i].Field
+			}
+		}
+		if len(e.Fields) > 0 {
+			e.Message = e.Fields[0].Field + ": " + e.Fields[0].Message
+		}
+	}
+	return err
+}
+
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func itoa64(n int64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}

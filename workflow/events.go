@@ -1,0 +1,495 @@
+package workflow
+
+import (
+	"context"
+	"strconv"
+	"strings"
+)
+
+// AdoptionReportData completes public participation or expert review.
+type AdoptionReportData struct {
+	AdoptionReport string `json:"adoption_report"`
+}
+
+// Validate checks the form of the data.
+func (d *AdoptionReportData) Validate() error {
+	var c fieldCheck
+	c.text("adoption_report", d.AdoptionReport, MaxText)
+	return c.err()
+}
+
+// WaivePublicParticipationData waives public participation (statutory policy only).
+type WaivePublicParticipationData struct {
+	Reason     string `json:"reason"`
+	LegalBasis string `json:"legal_basis"`
+}
+
+// Validate checks the form of the data.
+func (d *WaivePublicParticipationData) Validate() error {
+	var c fieldCheck
+	c.text("reason", d.Reason, MaxText)
+	c.text("legal_basis", d.LegalBasis, MaxText)
+	return c.err()
+}
+
+// ReasonData carries a reason: waive_expert_review, retable, withdraw.
+type ReasonData struct {
+	Reason string `json:"reason"`
+}
+
+// Validate checks the form of the data.
+func (d *ReasonData) Validate() error {
+	var c fieldCheck
+	c.text("reason", d.Reason, MaxText)
+	return c.err()
+}
+
+// RiskReport completes the social stability risk assessment (Arts 22-24).
+type RiskReport struct {
+	RiskPoints           string   `json:"risk_points"`
+	Measures             string   `json:"measures"`
+	ResponsePlan         string   `json:"response_plan"`
+	ConsultedDepartments []string `json:"consulted_departments"`
+	Conclusion           string   `json:"conclusion"`
+}
+
+// Validate checks the form of the data.
+func (d *RiskReport) Validate() error {
+	var c fieldCheck
+	c.text("risk_points", d.RiskPoints, MaxText)
+	c.text("measures", d.Measures, MaxText)
+	c.text("response_plan", d.ResponsePlan, MaxText)
+	if d.ConsultedDepartments == nil {
+		c.add("consulted_departments", "is required (an array, empty if none)")
+	}
+	c.list("consulted_departments", d.ConsultedDepartments, MaxTitle)
+	c.enum("conclusion", d.Conclusion, []string{"controllable", "uncontrollable"})
+	return c.err()
+}
+
+// WaiveRiskAssessmentData waives the risk assessment (statutory policy only).
+type WaiveRiskAssessmentData struct {
+	Reason             string `json:"reason"`
+	PriorAssessmentRef string `json:"prior_assessment_ref,omitempty"`
+}
+
+// Validate checks the form of the data.
+func (d *WaiveRiskAssessmentData) Validate() error {
+	var c fieldCheck
+	c.text("reason", d.Reason, MaxText)
+	c.text("prior_assessment_ref", d.PriorAssessmentRef, MaxTitle)
+	return c.err()
+}
+
+// LegalityPassData is the legal advisor's signed opinion that the draft is
+// lawful in authority, procedure and content (Art 27).
+type LegalityPassData struct {
+	Opinion   string `json:"opinion"`
+	Authority *bool  `json:"authority"`
+	Procedure *bool  `json:"procedure"`
+	Content   *bool  `json:"content"`
+}
+
+// Validate checks the form of the data.
+func (d *LegalityPassData) Validate() error {
+	var c fieldCheck
+	c.text("opinion", d.Opinion, MaxText)
+	for _, f := range []struct {
+		name string
+		v    *bool
+	}{{"authority", d.Authority}, {"procedure", d.Procedure}, {"content", d.Content}} {
+		if f.v == nil {
+			c.add(f.name, "is required (true or false)")
+		}
+	}
+	return c.err()
+}
+
+// LegalityReturnData returns the draft for revision with the advisor's reasons.
+type LegalityReturnData struct {
+	Opinion string `json:"opinion"`
+	Reasons string `json:"reasons"`
+}
+
+// Validate checks the form of the data.
+func (d *LegalityReturnData) Validate() error {
+	var c fieldCheck
+	c.text("opinion", d.Opinion, MaxText)
+	c.text("reasons", d.Reasons, MaxText)
+	return c.err()
+}
+
+// ResubmitData resubmits a revised draft for legality review.
+type ResubmitData struct {
+	RevisionNote string `json:"revision_note"`
+}
+
+// Validate checks the form of the data.
+func (d *ResubmitData) Validate() error {
+	var c fieldCheck
+	c.text("revision_note", d.RevisionNote, MaxText)
+	return c.err()
+}
+
+// Attendee is one participant of the collective meeting and what they said.
+type Attendee struct {
+	Name      string `json:"name"`
+	Position  string `json:"position"`
+	Opinion   string `json:"opinion"`
+	Statement string `json:"statement"`
+}
+
+// Meeting is the minutes of the collective discussion (Art 30).
+type Meeting struct {
+	Kind            string     `json:"kind"`
+	HeldOn          string     `json:"held_on"`
+	Location        string     `json:"location"`
+	Attendees       []Attendee `json:"attendees"`
+	DepartureReason string     `json:"departure_reason,omitempty"`
+}
+
+func (m *Meeting) check(c *fieldCheck) {
+	if m == nil {
+		c.add("meeting", "is required")
+		return
+	}
+	c.text("meeting.kind", m.Kind, MaxTitle)
+	c.date("meeting.held_on", m.HeldOn, true)
+	c.required("meeting.location", m.Location, MaxTitle)
+	if len(m.Attendees) > maxList {
+		c.add("meeting.attendees", "too many attendees")
+	}
+	for i, a := range m.Attendees {
+		p := "meeting.attendees[" + strconv.Itoa(i) + "]."
+		c.required(p+"name", a.Name, MaxTitle)
+		c.text(p+"position", a.Position, MaxTitle)
+		c.text(p+"opinion", a.Opinion, MaxTitle)
+		c.text(p+"statement", a.Statement, MaxText)
+	}
+	c.text("meeting.departure_reason", m.DepartureReason, MaxText)
+}
+
+// majorityAgrees reports whether more than half of the attendees agree;
+// abstaining counts as not agreeing.
+func (m *Meeting) majorityAgrees() bool {
+	agree := 0
+	for _, a := range m.Attendees {
+		if a.Opinion == "agree" {
+			agree++
+		}
+	}
+	return agree*2 > len(m.Attendees)
+}
+
+// MeetingData records a collective decision: approve, reject.
+type MeetingData struct {
+	Meeting *Meeting `json:"meeting"`
+}
+
+// Validate checks the form of the data.
+func (d *MeetingData) Validate() error {
+	var c fieldCheck
+	d.Meeting.check(&c)
+	return c.err()
+}
+
+// ApproveWithChangesData approves with the changes the meeting made.
+type ApproveWithChangesData struct {
+	Meeting *Meeting `json:"meeting"`
+	Changes string   `json:"changes"`
+}
+
+// Validate checks the form of the data.
+func (d *ApproveWithChangesData) Validate() error {
+	var c fieldCheck
+	d.Meeting.check(&c)
+	c.required("changes", d.Changes, MaxText)
+	return c.err()
+}
+
+// MeetingReasonData records a meeting that defers or returns the decision.
+type MeetingReasonData struct {
+	Meeting *Meeting `json:"meeting"`
+	Reason  string   `json:"reason"`
+}
+
+// Validate checks the form of the data.
+func (d *MeetingReasonData) Validate() error {
+	var c fieldCheck
+	d.Meeting.check(&c)
+	c.text("reason", d.Reason, MaxText)
+	return c.err()
+}
+
+// PublishData records the publication (Arts 31, 32).
+type PublishData struct {
+	PublishedOn     string   `json:"published_on"`
+	Channels        []string `json:"channels"`
+	PartyReportedOn string   `json:"party_reported_on"`
+	URL             string   `json:"url,omitempty"`
+}
+
+// Validate checks the form of the data.
+func (d *PublishData) Validate() error {
+	var c fieldCheck
+	c.date("published_on", d.PublishedOn, true)
+	c.date("party_reported_on", d.PartyReportedOn, false)
+	c.list("channels", d.Channels, MaxTitle)
+	c.text("url", d.URL, MaxTitle*10)
+	return c.err()
+}
+
+// ArchiveData records the archive number (档号, Art 33).
+type ArchiveData struct {
+	ArchiveNo string `json:"archive_no"`
+}
+
+// Validate checks the form of the data.
+func (d *ArchiveData) Validate() error {
+	var c fieldCheck
+	c.text("archive_no", d.ArchiveNo, MaxTitle)
+	return c.err()
+}
+
+// NoData is the data of submit_draft: the empty object.
+type NoData struct{}
+
+// guardEnv is what a guard sees: the locked decision, the transaction to
+// read its records, today's date and the settings.
+type guardEnv struct {
+	ctx      context.Context
+	tx       DecisionTx
+	d        *Decision
+	today    Date
+	settings Settings
+}
+
+// eventSpec decodes an event's data and checks its rules.
+type eventSpec struct {
+	decode func(raw []byte) (any, error)
+	guard  func(g *guardEnv, data any) error
+	// apply records on the decision what the event decides (the decision date).
+	apply func(d *Decision, data any)
+}
+
+func specOf[T any](guard func(g *guardEnv, d *T) error) eventSpec {
+	return eventSpec{
+		decode: func(raw []byte) (any, error) {
+			v := new(T)
+			if err := DecodeStrict(raw, v); err != nil {
+				return nil, err
+			}
+			return v, nil
+		},
+		guard: func(g *guardEnv, data any) error { return guard(g, data.(*T)) },
+	}
+}
+
+func withApply(s eventSpec, apply func(d *Decision, data any)) eventSpec {
+	s.apply = apply
+	return s
+}
+
+func setDecidedOn(d *Decision, data any) {
+	var m *Meeting
+	switch v := data.(type) {
+	case *MeetingData:
+		m = v.Meeting
+	case *ApproveWithChangesData:
+		m = v.Meeting
+	}
+	if m != nil {
+		if day, err := ParseDate(m.HeldOn); err == nil {
+			d.DecidedOn = &day
+		}
+	}
+}
+
+var eventSpecs = map[string]eventSpec{
+	EventSubmitDraft: specOf(func(g *guardEnv, _ *NoData) error {
+		dr := g.d.Draft
+		if dr == nil || blank(dr.Text) || !anyNonBlank(dr.LegalBases) {
+			return RuleError(RuleDraftRequired, "a draft with text and at least one legal basis is required before submission")
+		}
+		return nil
+	}),
+	EventCompletePublicParticipation: specOf(func(g *guardEnv, d *AdoptionReportData) error {
+		p := g.d.CommentPeriod
+		if p == nil {
+			return RuleError(RuleCommentPeriodRequired, "no comment period was set")
+		}
+		if !g.today.After(p.ClosesOn) {
+			return RuleError(RuleCommentPeriodNotEnded, "the comment period closes on %s", p.ClosesOn)
+		}
+		comments, err := g.tx.Comments(g.ctx)
+		if err != nil {
+			return err
+		}
+		for _, c := range comments {
+			if c.Disposition == "" {
+				return RuleError(RuleCommentsUndisposed, "comment %d has no disposition", c.ID)
+			}
+		}
+		return requireText(RuleAdoptionReportRequired, d.AdoptionReport, "the adoption report is required")
+	}),
+	EventWaivePublicParticipation: specOf(func(g *guardEnv, d *WaivePublicParticipationData) error {
+		if err := waiverPermitted(g); err != nil {
+			return err
+		}
+		return requireReasons(d.Reason, d.LegalBasis)
+	}),
+	EventCompleteExpertReview: specOf(func(g *guardEnv, d *AdoptionReportData) error {
+		if err := requireText(RuleAdoptionReportRequired, d.AdoptionReport, "the adoption report is required"); err != nil {
+			return err
+		}
+		n, err := g.tx.CountExpertOpinions(g.ctx)
+		if err != nil {
+			return err
+		}
+		if n < g.settings.MinExperts {
+			return RuleError(RuleExpertOpinionsRequired, "%d expert opinion(s) recorded; at least %d required", n, g.settings.MinExperts)
+		}
+		return nil
+	}),
+	EventWaiveExpertReview: specOf(func(g *guardEnv, d *ReasonData) error {
+		if err := waiverPermitted(g); err != nil {
+			return err
+		}
+		return requireReasons(d.Reason)
+	}),
+	EventCompleteRiskAssessment: specOf(func(g *guardEnv, d *RiskReport) error {
+		if blank(d.RiskPoints) || blank(d.Measures) || blank(d.ResponsePlan) {
+			return RuleError(RuleRiskReportIncomplete, "risk points, measures and response plan are required")
+		}
+		if d.Conclusion != "controllable" {
+			return RuleError(RuleRiskUncontrollable, "the risk is not controllable: adjust the draft and assess again")
+		}
+		return nil
+	}),
+	EventWaiveRiskAssessment: specOf(func(g *guardEnv, d *WaiveRiskAssessmentData) error {
+		if err := waiverPermitted(g); err != nil {
+			return err
+		}
+		return requireReasons(d.Reason)
+	}),
+	EventPassLegalityReview: specOf(func(g *guardEnv, d *LegalityPassData) error {
+		if err := requireText(RuleLegalityOpinionRequired, d.Opinion, "the legality opinion is required"); err != nil {
+			return err
+		}
+		if !*d.Authority || !*d.Procedure || !*d.Content {
+			return RuleError(RuleLegalityNotLawful, "authority, procedure and content must all be lawful to pass; otherwise return the draft")
+		}
+		return nil
+	}),
+	EventReturnLegalityReview: specOf(func(g *guardEnv, d *LegalityReturnData) error {
+		if err := requireReasons(d.Reasons); err != nil {
+			return err
+		}
+		return requireText(RuleLegalityOpinionRequired, d.Opinion, "the legality opinion is required")
+	}),
+	EventResubmitLegalityReview: specOf(func(g *guardEnv, d *ResubmitData) error {
+		return requireReasons(d.RevisionNote)
+	}),
+	EventApprove: withApply(specOf(func(g *guardEnv, d *MeetingData) error {
+		return checkMeeting(g, d.Meeting, true)
+	}), setDecidedOn),
+	EventApproveWithChanges: withApply(specOf(func(g *guardEnv, d *ApproveWithChangesData) error {
+		return checkMeeting(g, d.Meeting, true)
+	}), setDecidedOn),
+	EventReject: withApply(specOf(func(g *guardEnv, d *MeetingData) error {
+		return checkMeeting(g, d.Meeting, false)
+	}), setDecidedOn),
+	EventDefer: specOf(func(g *guardEnv, d *MeetingReasonData) error {
+		if err := requireReasons(d.Reason); err != nil {
+			return err
+		}
+		return checkMeetingForm(g, d.Meeting)
+	}),
+	EventReturnForRevision: specOf(func(g *guardEnv, d *MeetingReasonData) error {
+		if err := requireReasons(d.Reason); err != nil {
+			return err
+		}
+		return checkMeetingForm(g, d.Meeting)
+	}),
+	EventRetable: specOf(func(g *guardEnv, d *ReasonData) error { return requireReasons(d.Reason) }),
+	EventPublish: specOf(func(g *guardEnv, d *PublishData) error {
+		published, _ := ParseDate(d.PublishedOn)
+		if d.PartyReportedOn == "" {
+			return RuleError(RulePartyReportRequired, "the date the decision was reported to the Party committee is required")
+		}
+		if reported, _ := ParseDate(d.PartyReportedOn); reported.After(published) {
+			return RuleError(RulePartyReportRequired, "the decision must be reported to the Party committee before it is published")
+		}
+		if g.d.DecidedOn != nil && published.Before(*g.d.DecidedOn) {
+			return RuleError(RulePublicationIncomplete, "published_on is before the decision date %s", *g.d.DecidedOn)
+		}
+		if !anyNonBlank(d.Channels) {
+			return RuleError(RulePublicationIncomplete, "at least one publication channel is required")
+		}
+		return nil
+	}),
+	EventArchive: specOf(func(g *guardEnv, d *ArchiveData) error {
+		return requireText(RuleArchiveNoRequired, d.ArchiveNo, "the archive number (档号) is required")
+	}),
+	EventWithdraw: specOf(func(g *guardEnv, d *ReasonData) error { return requireReasons(d.Reason) }),
+}
+
+func waiverPermitted(g *guardEnv) error {
+	if g.d.Policy != PolicyStatutory {
+		return RuleError(RuleWaiverNotPermitted, "policy %s forbids waiving a procedure", g.d.Policy)
+	}
+	return nil
+}
+
+func requireText(rule, v, msg string) error {
+	if blank(v) {
+		return RuleError(rule, "%s", msg)
+	}
+	return nil
+}
+
+func requireReasons(vs ...string) error {
+	for _, v := range vs {
+		if blank(v) {
+			return RuleError(RuleReasonRequired, "a reason is required")
+		}
+	}
+	return nil
+}
+
+// checkMeetingForm checks the rules every collective meeting must meet (Art 30).
+func checkMeetingForm(g *guardEnv, m *Meeting) error {
+	if !oneOf(m.Kind, MeetingKinds) {
+		return RuleError(RuleMeetingKindInvalid, "the decision must be taken by one of the collective meetings: %s", strings.Join(MeetingKinds, ", "))
+	}
+	if len(m.Attendees) < g.settings.MinAttendees {
+		return RuleError(RuleMeetingAttendees, "%d attendee(s) recorded; at least %d required", len(m.Attendees), g.settings.MinAttendees)
+	}
+	for _, a := range m.Attendees {
+		if !oneOf(a.Opinion, Opinions) {
+			return RuleError(RuleMeetingAttendees, "every attendee needs an opinion: agree, disagree or abstain (%s has none)", a.Name)
+		}
+	}
+	return nil
+}
+
+// checkMeeting adds, for approving or rejecting, the rule that a head who
+// goes against the majority gives the reason (Art 30).
+func checkMeeting(g *guardEnv, m *Meeting, approving bool) error {
+	if err := checkMeetingForm(g, m); err != nil {
+		return err
+	}
+	if approving != m.majorityAgrees() && blank(m.DepartureReason) {
+		return RuleError(RuleDepartureReasonRequired, "the decision goes against the majority of attendees: departure_reason is required")
+	}
+	return nil
+}
+
+func anyNonBlank(vs []string) bool {
+	for _, v := range vs {
+		if !blank(v) {
+			return true
+		}
+	}
+	return false
+}

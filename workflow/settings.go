@@ -1,0 +1,38 @@
+package workflow
+
+import (
+	"fmt"
+	"time"
+)
+
+// Settings are the engine's tunables of workflow.md.
+type Settings struct {
+	Policy       Policy
+	MinExperts   int
+	MinAttendees int
+	Location     *time.Location
+}
+
+// DefaultSettings returns the defaults of workflow.md.
+func DefaultSettings() Settings {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		loc = time.FixedZone("Asia/Shanghai", 8*3600)
+	}
+	return Settings{Policy: PolicyAllFive, MinExperts: 1, MinAttendees: 3, Location: loc}
+}
+
+// Validate reports settings the engine cannot run with.
+func (s Settings) Validate() error {
+	switch {
+	case !s.Policy.Valid():
+		return fmt.Errorf("policy %q: want all-five or statutory", s.Policy)
+	case s.MinExperts < 1:
+		return fmt.Errorf("min_experts %d: want at least 1", s.MinExperts)
+	case s.MinAttendees < 1:
+		return fmt.Errorf("min_attendees %d: want at least 1", s.MinAttendees)
+	case s.Location == nil:
+		return fmt.Errorf("no time zone")
+	}
+	return nil
+}
