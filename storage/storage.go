@@ -24,7 +24,6 @@ import (
 	"github.com/lib/pq/pqerror"
 	"github.com/ncruces/go-sqlite3"
 	_ "github.com/ncruces/go-sqlite3/driver" // registers "sqlite3"
-	_ "github.com/ncruces/go-sqlite3/embed"  // the SQLite library itself, as WebAssembly
 )
 
 // Dialect names the database behind a DB.
@@ -168,6 +167,16 @@ func translate(err error) error {
 	if errors.As(err, &we) {
 		return err
 	}
+	var se *sqlite3.Error
+	if errors.As(err, &se) {
+		switch {
+		case se.ExtendedCode() == sqlite3.CONSTRAINT_UNIQUE, se.ExtendedCode() == sqlite3.CONSTRAINT_PRIMARYKEY:
+			return &workflow.Error{Code: workflow.EEXISTS, Message: "already exists", Err: err}
+		case se.Code() == sqlite3.BUSY:
+			return &workflow.Error{Code: workflow.EUNAVAILABLE, Message: "the database is busy", Err: err}
+		}
+		return workflow.Internal(err)
+	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return &workflow.Error{Code: workflow.ENOTFOUND, Message: "not found", Err: err}
@@ -175,16 +184,6 @@ func translate(err error) error {
 		return &workflow.Error{Code: workflow.EEXISTS, Message: "already exists", Err: err}
 	case unavailable(err):
 		return &workflow.Error{Code: workflow.EUNAVAILABLE, Message: "the database cannot be reached", Err: err}
-	}
-	var se *sqlite3.Error
-	if errors.As(err, &se) {
-		switch se.ExtendedCode() {
-		case sqlite3.CONSTRAINT_UNIQUE, sqlite3.CONSTRAINT_PRIMARYKEY:
-			return &workflow.Error{Code: workflow.EEXISTS, Message: "already exists", Err: err}
-		}
-		if se.Code() == sqlite3.BUSY {
-			return &workflow.Error{Code: workflow.EUNAVAILABLE, Message: "the database is busy", Err: err}
-		}
 	}
 	return workflow.Internal(err)
 }
