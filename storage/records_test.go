@@ -35,7 +35,11 @@ func TestBadInput(t *testing.T) {
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				_, err := h.eng.Fire(h.ctx, staff, d.ID, c.event, []byte(c.data), 0)
+				actor := staff
+				if def, ok := workflow.LookupEvent(c.event); ok {
+					actor = users[def.Role]
+				}
+				_, err := h.eng.Fire(h.ctx, actor, d.ID, c.event, []byte(c.data), 0)
 				wantCode(t, err, workflow.EINVALID, "")
 				var we *workflow.Error
 				asError(err, &we)
@@ -266,9 +270,12 @@ func TestMigrate(t *testing.T) {
 		}
 		db, _ := storage.Open(ctx, dsn)
 		defer db.Close()
-		var n int
-		if err := db.SQL().QueryRow(`SELECT count(*) FROM goose_db_version WHERE version_id > 0`).Scan(&n); err != nil || n != 1 {
-			t.Fatalf("migration recorded %d times (%v), want once", n, err)
+		var n, distinct int
+		if err := db.SQL().QueryRow(`SELECT count(*), count(DISTINCT version_id) FROM goose_db_version WHERE version_id > 0`).Scan(&n, &distinct); err != nil || n != distinct {
+			t.Fatalf("%d migration rows for %d versions (%v): a migration ran twice", n, distinct, err)
+		}
+		if _, known, _ := db.SchemaVersions(ctx); int64(distinct) != known {
+			t.Fatalf("%d migrations applied, want %d", distinct, known)
 		}
 		if ok, err := db.SchemaCurrent(ctx); !ok || err != nil {
 			t.Fatalf("schema current = %v %v", ok, err)

@@ -55,10 +55,10 @@ func requireSignedIn(actor *User) error {
 
 // Create starts a decision in drafting; journal entry 1 is `create`.
 func (e *Engine) Create(ctx context.Context, actor *User, in NewDecision) (*Decision, error) {
-	if err := in.Validate(); err != nil {
+	if err := requireRole(actor, RoleStaff, "create a decision"); err != nil {
 		return nil, err
 	}
-	if err := requireRole(actor, RoleStaff, "create a decision"); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	if !oneOf(in.Category, Categories) {
@@ -160,22 +160,22 @@ func (e *Engine) mutate(ctx context.Context, actor *User, id, ifVersion int64, k
 	return out, nil
 }
 
-// Fire fires an event with its JSON data. Refusals: EINVALID for an unknown
-// event or malformed data, EFORBIDDEN for the wrong role, ENOTFOUND,
-// EVERSION, ECONFLICT when the event is not defined from the current state,
-// ERULE for a violated rule.
+// Fire fires an event with its JSON data. Refusals, in the order checked:
+// EINVALID for an unknown event, EFORBIDDEN for the wrong role, EINVALID for
+// malformed data, ENOTFOUND, EVERSION, ECONFLICT when the event is not
+// defined from the current state, ERULE for a violated rule.
 func (e *Engine) Fire(ctx context.Context, actor *User, id int64, event string, data []byte, ifVersion int64) (*Decision, error) {
 	def, ok := LookupEvent(event)
 	if !ok {
 		return nil, Invalid(FieldError{"event", "unknown event " + quote(event)})
 	}
+	if err := requireRole(actor, def.Role, "fire "+event); err != nil {
+		return nil, err
+	}
 	spec := eventSpecs[event]
 	v, err := spec.decode(data)
 	if err != nil {
 		return nil, prefixFields(err, "data.")
-	}
-	if err := requireRole(actor, def.Role, "fire "+event); err != nil {
-		return nil, err
 	}
 	return e.mutate(ctx, actor, id, ifVersion, KindTransition, event, func(g *guardEnv) (State, any, error) {
 		to, err := transition(ctx, g.d.State, actor.Role, event, func() error { return spec.guard(g, v) })
@@ -191,10 +191,10 @@ func (e *Engine) Fire(ctx context.Context, actor *User, id int64, event string, 
 
 // SaveDraft saves a new draft version in a state where the draft is editable.
 func (e *Engine) SaveDraft(ctx context.Context, actor *User, id int64, in DraftInput, ifVersion int64) (*Draft, error) {
-	if err := in.Validate(); err != nil {
+	if err := requireRole(actor, RoleStaff, "edit the draft"); err != nil {
 		return nil, err
 	}
-	if err := requireRole(actor, RoleStaff, "edit the draft"); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	if in.LegalBases == nil {
@@ -227,10 +227,10 @@ func (e *Engine) SaveDraft(ctx context.Context, actor *User, id int64, in DraftI
 
 // SetCommentPeriod sets the comment period, once, in public participation.
 func (e *Engine) SetCommentPeriod(ctx context.Context, actor *User, id int64, in CommentPeriodInput, ifVersion int64) (*Decision, error) {
-	if err := in.Validate(); err != nil {
+	if err := requireRole(actor, RoleStaff, "set the comment period"); err != nil {
 		return nil, err
 	}
-	if err := requireRole(actor, RoleStaff, "set the comment period"); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	return e.mutate(ctx, actor, id, ifVersion, KindRecord, RecordSetCommentPeriod, func(g *guardEnv) (State, any, error) {
@@ -274,10 +274,10 @@ type commentData struct {
 
 // AddComment records a comment staff received through another channel.
 func (e *Engine) AddComment(ctx context.Context, actor *User, id int64, in CommentInput) (*Comment, error) {
-	if err := in.Validate(); err != nil {
+	if err := requireRole(actor, RoleStaff, "record a comment"); err != nil {
 		return nil, err
 	}
-	if err := requireRole(actor, RoleStaff, "record a comment"); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	c := &Comment{DecisionID: id, Source: "staff", Channel: in.Channel, AuthorName: in.AuthorName, Content: in.Content, RecordedBy: actor.Username}
@@ -321,10 +321,10 @@ func (e *Engine) insertComment(g *guardEnv, c *Comment) (State, any, error) {
 
 // DisposeComment records how a comment was handled (Art 18).
 func (e *Engine) DisposeComment(ctx context.Context, actor *User, id, commentID int64, in DispositionInput) (*Comment, error) {
-	if err := in.Validate(); err != nil {
+	if err := requireRole(actor, RoleStaff, "dispose of a comment"); err != nil {
 		return nil, err
 	}
-	if err := requireRole(actor, RoleStaff, "dispose of a comment"); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	var out *Comment
@@ -352,10 +352,10 @@ func (e *Engine) DisposeComment(ctx context.Context, actor *User, id, commentID 
 
 // AddExpertOpinion records a signed expert opinion (Arts 19, 20).
 func (e *Engine) AddExpertOpinion(ctx context.Context, actor *User, id int64, in ExpertOpinionInput) (*ExpertOpinion, error) {
-	if err := in.Validate(); err != nil {
+	if err := requireRole(actor, RoleStaff, "record an expert opinion"); err != nil {
 		return nil, err
 	}
-	if err := requireRole(actor, RoleStaff, "record an expert opinion"); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	o := &ExpertOpinion{DecisionID: id, ExpertName: in.ExpertName, Institution: in.Institution, Opinion: in.Opinion,

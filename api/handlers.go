@@ -1,0 +1,426 @@
+package api
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"decisionflow/workflow"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Handlers are thin: parse, call the service with the request's context, render.
+
+// bind decodes the body strictly into v; on failure it has written the error.
+func (s *Server) bind(c *gin.Context, v any) bool {
+	body, err := readBody(c)
+	if err == nil {
+		err = workflow.DecodeStrict(body, v)
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return false
+	}
+	return true
+}
+
+// pathID reads a positive integer path parameter.
+func (s *Server) pathID(c *gin.Context, name string) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id < 1 {
+		s.writeError(c, workflow.Invalid(workflow.FieldError{Field: name, Message: "must be a positive integer"}))
+		return 0, false
+	}
+	return id, true
+}
+
+// ifMatch reads If-Match: "<version>" (0 when absent or *).
+func (s *Server) ifMatch(c *gin.Context) (int64, bool) {
+	h := strings.TrimSpace(c.GetHeader("If-Match"))
+	if h == "" || h == "*" {
+		return 0, true
+	}
+	v, err := strconv.ParseInt(strings.Trim(h, `"`), 10, 64)
+	if err != nil || v < 1 {
+		s.writeError(c, workflow.Invalid(workflow.FieldError{Field: "If-Match", Message: `must be a decision version as sent in ETag, for example "3"`}))
+		return 0, false
+	}
+	return v, true
+}
+
+func setETag(c *gin.Context, version int64) { c.Header("ETag", `"`+strconv.FormatInt(version, 10)+`"`) }
+
+func (s *Server) renderDecision(c *gin.Context, status int, d *workflow.Decision) {
+	setETag(c, d.Version)
+	c.JSON(status, d)
+}
+
+func (s *Server) login(c *gin.Context) {
+	var in struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if !s.bind(c, &in) {
+		return
+	}
+	addr := c.ClientIP()
+	if ok, wait := s.loginAddr.allow(addr); !ok {
+		s.refuse(c, wait)
+		return
+	}
+	if ok, wait := s.loginUser.allow(strings.ToLower(in.Username) + "|" + addr); !ok {
+		s.refuse(c, wait)
+		return
+	}
+	token, u, err := s.accounts.Login(c.Request.Context(), in.Username, in.Password)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"token": token, "user": u})
+}
+
+func (s *Server) logout(c *gin.Context) {
+	if err := s.accounts.Logout(c.Request.Context(), c.GetString(ctxToken)); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) me(c *gin.Context) { c.JSON(http.StatusOK, currentUser(c)) }
+
+func (s *Server) listUsers(c *gin.Context) {
+	users, err := s.accounts.Users(c.Request.Context(), currentUser(c))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"users": users})
+}
+
+func (s *Server) createUser(c *gin.Context) {
+	var in workflow.NewUser
+	if !s.bind(c, &in) {
+		return
+	}
+	u, err := s.accounts.CreateUser(c.Request.Context(), currentUser(c), in)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/users/"+u.Username)
+	c.JSON(http.StatusCreated, u)
+}
+
+func (s *Server) updateUser(c *gin.Context) {
+	var in workflow.UserUpdate
+	if !s.bind(c, &in) {
+		return
+	}
+	u, err := s.accounts.UpdateUser(c.Request.Context(), currentUser(c), c.Param("username"), in)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, u)
+}
+
+func (s *Server) createDecision(c *gin.Context) {
+	var in workflow.NewDecision
+	if !s.bind(c, &in) {
+		return
+	}
+	d, err := s.engine.Create(c.Request.Context(), currentUser(c), in)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.metrics.transitions.WithLabelValues(workflow.RecordCreate).Inc()
+	c.Header("Location", "/api/v1/decisions/"+strconv.FormatInt(d.ID, 10))
+	s.renderDecision(c, http.StatusCreated, d)
+}
+
+// pageToken is the opaque cursor of the decision list.
+func encodePageToken(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("after:" + strconv.FormatInt(id, 10)))
+}
+
+func decodePageToken(t string) (int64, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(t)
+	if err != nil {
+		return 0, false
+	}
+	s, ok := strings.CutPrefix(string(b), "after:")
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, ok && err == nil && id > 0
+}
+
+func (s *Server) listDecisions(c *gin.Context) {
+	f := workflow.DecisionFilter{
+		State: workflow.State(c.Query("state")), Query: c.Query("q"), UndertakingUnit: c.Query("undertaking_unit"),
+	}
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil {
+			s.writeError(c, workflow.Invalid(workflow.FieldError{Field: "limit", Message: "must be an integer from 1 to 200"}))
+			return
+		}
+		f.Limit = n
+	}
+	if t := c.Query("page_token"); t != "" {
+		id, ok := decodePageToken(t)
+		if !ok {
+			s.writeError(c, workflow.Invalid(workflow.FieldError{Field: "page_token", Message: "is not a token this server issued"}))
+			return
+		}
+		f.AfterID = id
+	}
+	ds, next, err := s.engine.Decisions(c.Request.Context(), currentUser(c), f)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	out := gin.H{"decisions": ds}
+	if next != 0 {
+		out["next_page_token"] = encodePageToken(next)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) getDecision(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	d, err := s.engine.Decision(c.Request.Context(), currentUser(c), id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.renderDecision(c, http.StatusOK, d)
+}
+
+func (s *Server) fireEvent(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	version, ok := s.ifMatch(c)
+	if !ok {
+		return
+	}
+	var in struct {
+		Event string          `json:"event"`
+		Data  json.RawMessage `json:"data"`
+	}
+	if !s.bind(c, &in) {
+		return
+	}
+	d, err := s.engine.Fire(c.Request.Context(), currentUser(c), id, in.Event, in.Data, version)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.metrics.transitions.WithLabelValues(in.Event).Inc()
+	s.renderDecision(c, http.StatusOK, d)
+}
+
+func (s *Server) history(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	entries, err := s.engine.History(c.Request.Context(), currentUser(c), id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"entries": entries})
+}
+
+func (s *Server) verify(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	if _, err := s.engine.Decision(c.Request.Context(), currentUser(c), id); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	v, err := s.engine.Verify(c.Request.Context(), id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) saveDraft(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	version, ok := s.ifMatch(c)
+	if !ok {
+		return
+	}
+	var in workflow.DraftInput
+	if !s.bind(c, &in) {
+		return
+	}
+	dr, err := s.engine.SaveDraft(c.Request.Context(), currentUser(c), id, in, version)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, dr)
+}
+
+func (s *Server) drafts(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	drafts, err := s.engine.Drafts(c.Request.Context(), currentUser(c), id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"drafts": drafts})
+}
+
+func (s *Server) setCommentPeriod(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	version, ok := s.ifMatch(c)
+	if !ok {
+		return
+	}
+	var in workflow.CommentPeriodInput
+	if !s.bind(c, &in) {
+		return
+	}
+	d, err := s.engine.SetCommentPeriod(c.Request.Context(), currentUser(c), id, in, version)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.renderDecision(c, http.StatusOK, d)
+}
+
+func (s *Server) comments(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	list, err := s.engine.Comments(c.Request.Context(), currentUser(c), id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"comments": list})
+}
+
+func (s *Server) addComment(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	var in workflow.CommentInput
+	if !s.bind(c, &in) {
+		return
+	}
+	cm, err := s.engine.AddComment(c.Request.Context(), currentUser(c), id, in)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, cm)
+}
+
+func (s *Server) disposeComment(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	commentID, ok := s.pathID(c, "comment_id")
+	if !ok {
+		return
+	}
+	var in workflow.DispositionInput
+	if !s.bind(c, &in) {
+		return
+	}
+	cm, err := s.engine.DisposeComment(c.Request.Context(), currentUser(c), id, commentID, in)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, cm)
+}
+
+func (s *Server) expertOpinions(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	list, err := s.engine.ExpertOpinions(c.Request.Context(), currentUser(c), id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"expert_opinions": list})
+}
+
+func (s *Server) addExpertOpinion(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	var in workflow.ExpertOpinionInput
+	if !s.bind(c, &in) {
+		return
+	}
+	o, err := s.engine.AddExpertOpinion(c.Request.Context(), currentUser(c), id, in)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, o)
+}
+
+func (s *Server) consultations(c *gin.Context) {
+	list, err := s.engine.Consultations(c.Request.Context())
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"consultations": list})
+}
+
+func (s *Server) publicComment(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	var in workflow.PublicCommentInput
+	if !s.bind(c, &in) {
+		return
+	}
+	if ok, wait := s.publicComments.allow(c.ClientIP()); !ok {
+		s.refuse(c, wait)
+		return
+	}
+	cm, err := s.engine.AddPublicComment(c.Request.Context(), id, in)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"id": cm.ID})
+}

@@ -1,0 +1,142 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"decisionflow/workflow"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+	"github.com/gin-gonic/gin"
+)
+
+// validator checks requests against openapi.yaml before any handler runs.
+type validator struct {
+	doc    *openapi3.T
+	router routers.Router
+}
+
+func newValidator(spec []byte) (*validator, error) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(spec)
+	if err != nil {
+		return nil, fmt.Errorf("openapi.yaml: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("openapi.yaml is not valid: %w", err)
+	}
+	doc.Servers = nil // match paths whatever the host
+	r, err := legacy.NewRouter(doc)
+	if err != nil {
+		return nil, err
+	}
+	return &validator{doc: doc, router: r}, nil
+}
+
+// Paths returns the paths of the document, for tests.
+func (v *validator) Paths() []string { return v.doc.Paths.InMatchingOrder() }
+
+// validateRequest validates parameters and body against the document. A
+// request with no body type is taken as JSON; problems are 400 with fields.
+func (s *Server) validateRequest(c *gin.Context) {
+	req := c.Request
+	route, params, err := s.validate.router.FindRoute(req)
+	if err != nil {
+		c.Next() // not in the document: Gin's 404/405 answer
+		return
+	}
+	body, err := readBody(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if len(body) > 0 || req.Method == http.MethodPost || req.Method == http.MethodPut || req.Method == http.MethodPatch {
+		ct := req.Header.Get("Content-Type")
+		if ct == "" {
+			req.Header.Set("Content-Type", "application/json")
+		} else if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" && route.Operation.RequestBody != nil {
+			s.writeError(c, workflow.Invalid(workflow.FieldError{Field: "Content-Type", Message: "must be application/json"}))
+			return
+		}
+	}
+	if len(body) == 0 && route.Operation.RequestBody != nil && route.Operation.RequestBody.Value.Required {
+		s.writeError(c, workflow.Invalid(workflow.FieldError{Field: "body", Message: "a JSON body is required"}))
+		return
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	in := &openapi3filter.RequestValidationInput{
+		Request: req, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{MultiError: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+	}
+	err = openapi3filter.ValidateRequest(req.Context(), in)
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil {
+		fields := fieldErrors(err, nil)
+		if len(fields) == 0 {
+			fields = []workflow.FieldError{{Field: "body", Message: "the request does not match the API"}}
+		}
+		s.writeError(c, workflow.Invalid(fields...))
+		return
+	}
+	c.Next()
+}
+
+var unsupported = regexp.MustCompile(`^property "([^"]+)" is unsupported$`)
+
+// fieldErrors flattens kin-openapi's errors into field errors, naming the
+// field by its JSON path and never echoing Go's decoder messages.
+func fieldErrors(err error, out []workflow.FieldError) []workflow.FieldError {
+	var me openapi3.MultiError
+	if errors.As(err, &me) {
+		for _, e := range me {
+			out = fieldErrors(e, out)
+		}
+		return out
+	}
+	var re *openapi3filter.RequestError
+	if errors.As(err, &re) {
+		if re.Parameter != nil {
+			msg := "is invalid"
+			var se *openapi3.SchemaError
+			if errors.As(re.Err, &se) {
+				msg = se.Reason
+			} else if sr := re.Parameter.Schema; sr != nil && sr.Value != nil && sr.Value.Type.Is("integer") {
+				msg = "must be an integer"
+			}
+			return append(out, workflow.FieldError{Field: re.Parameter.Name, Message: msg})
+		}
+		if re.Err != nil {
+			var me2 openapi3.MultiError
+			var se *openapi3.SchemaError
+			if errors.As(re.Err, &me2) || errors.As(re.Err, &se) {
+				return fieldErrors(re.Err, out)
+			}
+		}
+		return append(out, workflow.FieldError{Field: "body", Message: "malformed JSON"})
+	}
+	var se *openapi3.SchemaError
+	if errors.As(err, &se) {
+		path := se.JSONPointer()
+		msg := se.Reason
+		if m := unsupported.FindStringSubmatch(se.Reason); m != nil {
+			path = append(path, m[1])
+			msg = "is not a field of this request"
+		}
+		field := strings.Join(path, ".")
+		if field == "" {
+			field = "body"
+		}
+		return append(out, workflow.FieldError{Field: field, Message: msg})
+	}
+	return append(out, workflow.FieldError{Field: "body", Message: "the request does not match the API"})
+}
