@@ -94,6 +94,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := ensureAccounts(ctx, accounts, db, cfg.Demo, log); err != nil {
 		return err
 	}
+	if cfg.Demo {
+		fmt.Fprintf(stdout, "demo accounts (password %s): admin, staff, legal, head\n", DemoPassword)
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

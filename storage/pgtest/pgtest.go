@@ -50,6 +50,7 @@ type Cluster struct {
 	n        atomic.Int64
 	owned    []string // databases to drop at Stop when the server is not ours
 	cred     *syscall.Credential
+	opts     string // the server's options, for StartServer
 }
 
 var (
@@ -170,10 +171,9 @@ func (c *Cluster) initCluster() error {
 		"-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
 		"-c max_connections=300", "-c shared_buffers=128MB",
 	}, " ")
-	out, err = c.run(bin, "pg_ctl", "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "-t", "60", "start")
-	if err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "log"))
-		return fmt.Errorf("pg_ctl start: %v: %s\n%s", err, out, log)
+	c.opts = opts
+	if err := c.StartServer(); err != nil {
+		return err
 	}
 	c.startWatchdog(data)
 	c.AdminURL = c.URL("postgres")
@@ -202,6 +202,19 @@ func (c *Cluster) run(bin, name string, args ...string) ([]byte, error) {
 	}
 	return cmd.CombinedOutput()
 }
+
+// StartServer starts the cluster's server (again).
+func (c *Cluster) StartServer() error {
+	err := c.PgCtl("-o", c.opts, "-l", filepath.Join(c.Dir, "log"), "start")
+	if err != nil {
+		log, _ := os.ReadFile(filepath.Join(c.Dir, "log"))
+		return fmt.Errorf("%v\n%s", err, log)
+	}
+	return nil
+}
+
+// StopServer stops the server, keeping its data, for outage tests.
+func (c *Cluster) StopServer() error { return c.PgCtl("stop", "-m", "fast") }
 
 // PgCtl runs pg_ctl on this cluster (for example "stop" or "start"), as the
 // user the server runs as.

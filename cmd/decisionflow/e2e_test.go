@@ -1,0 +1,495 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"decisionflow/storage/pgtest"
+	"decisionflow/workflow"
+)
+
+// The end-to-end tests build the real binary once and drive it over HTTP.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "dfbin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "decisionflow")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// server is a running decisionflow process.
+type server struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	base string
+	logs *bytes.Buffer
+	done chan struct{}
+}
+
+var listening = regexp.MustCompile(`listening on (http://\S+)`)
+
+// startServer runs `decisionflow serve` on a free port with env added.
+func startServer(t *testing.T, dsn string, env ...string) *server {
+	t.Helper()
+	cmd := exec.Command(binary(t), "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Dir = t.TempDir()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{t: t, cmd: cmd, logs: &bytes.Buffer{}, done: make(chan struct{})}
+	cmd.Stderr = &syncWriter{w: s.logs}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	go func() { cmd.Wait(); close(s.done) }() //nolint:errcheck // the exit is checked in stop
+	select {
+	case s.base = <-found:
+	case <-s.done:
+		t.Fatalf("server exited at start:\n%s", s.logs)
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("server did not start:\n%s", s.logs)
+	}
+	t.Cleanup(s.stop)
+	return s
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (w *syncWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.w.Write(b)
+}
+
+// stop sends SIGTERM and waits for the graceful shutdown.
+func (s *server) stop() {
+	select {
+	case <-s.done:
+		return
+	default:
+	}
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+		if code := s.cmd.ProcessState.ExitCode(); code != 0 {
+			s.t.Errorf("server exited with %d after SIGTERM:\n%s", code, s.logs)
+		}
+	case <-time.After(30 * time.Second):
+		s.cmd.Process.Kill()
+		s.t.Errorf("server did not stop on SIGTERM")
+	}
+}
+
+// leak matches what no response may show: SQL, driver and Go error text, stacks.
+var leak = regexp.MustCompile(`(?i)\b(select|insert|update|delete)\s.*\b(from|into|set)\b|pq:|sqlite3|goroutine \d|\.go:\d+|runtime error|panic|sql: |json: |invalid character`)
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.body, &m); err != nil {
+		t.Fatalf("response is not a JSON object: %v\n%s", err, r.body)
+	}
+	return m
+}
+
+// call sends one request. Every response body of the suite passes through
+// here and is checked for leaked internals.
+func (s *server) call(method, path, token string, body any, headers ...string) response {
+	s.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, s.base+path, rd)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if path != "/metrics" && path != "/api/v1/openapi.yaml" && leak.Match(b) {
+		s.t.Errorf("%s %s: the response shows internals:\n%s", method, path, b)
+	}
+	if res.StatusCode >= 400 && path != "/metrics" {
+		if ct := res.Header.Get("Content-Type"); ct != "application/problem+json" {
+			s.t.Errorf("%s %s: status %d with Content-Type %q, want application/problem+json", method, path, res.StatusCode, ct)
+		}
+	}
+	return response{res.StatusCode, res.Header, b}
+}
+
+// want checks the status and, for a problem, its rule.
+func (s *server) want(r response, status int, rule string) map[string]any {
+	s.t.Helper()
+	if r.status != status {
+		s.t.Fatalf("status %d, want %d:\n%s", r.status, status, r.body)
+	}
+	if rule == "" {
+		if len(r.body) == 0 || r.body[0] != '{' {
+			return nil
+		}
+		return r.json(s.t)
+	}
+	m := r.json(s.t)
+	if m["rule"] != rule || int(m["status"].(float64)) != status {
+		s.t.Fatalf("rule %v status %v, want %s %d:\n%s", m["rule"], m["status"], rule, status, r.body)
+	}
+	return m
+}
+
+func (s *server) login(username, password string) string {
+	s.t.Helper()
+	m := s.want(s.call("POST", "/api/v1/login", "", map[string]string{"username": username, "password": password}), 200, "")
+	return m["token"].(string)
+}
+
+func (s *server) fire(token string, id int64, event string, data any, headers ...string) response {
+	s.t.Helper()
+	return s.call("POST", fmt.Sprintf("/api/v1/decisions/%d/events", id), token, map[string]any{"event": event, "data": data}, headers...)
+}
+
+func stores(t *testing.T) map[string]string {
+	return map[string]string{
+		"postgres": pgtest.Default(t).EmptyDatabase(t),
+		"sqlite":   filepath.Join(t.TempDir(), "e2e.db"),
+	}
+}
+
+// The walk starts on a Monday morning in Shanghai; the second half runs 31
+// days later, after a restart with the clock moved on.
+const (
+	day0  = "2026-03-02T09:00:00+08:00"
+	day31 = "2026-04-02T09:00:00+08:00"
+)
+
+func meeting(heldOn string, opinions ...string) map[string]any {
+	var att []map[string]string
+	for i, o := range opinions {
+		att = append(att, map[string]string{"name": fmt.Sprint("委员", i+1), "position": "班子成员", "opinion": o, "statement": "发言"})
+	}
+	return map[string]any{"kind": "executive_meeting", "held_on": heldOn, "location": "镇政府会议室", "attendees": att}
+}
+
+// TestEndToEnd drives a decision from creation to archived over HTTP, with a
+// public comment, on the real binary against each store; and shows every
+// error status of the contract along the way.
+func TestEndToEnd(t *testing.T) {
+	for name, dsn := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			if out, err := exec.Command(binary(t), "migrate", "--db", dsn).CombinedOutput(); err != nil {
+				t.Fatalf("migrate: %v\n%s", err, out)
+			}
+			s := startServer(t, dsn, "DECISIONFLOW_NOW="+day0)
+			// No account yet: `user add` makes the first admin; the admin makes the others.
+			out, err := exec.Command(binary(t), "user", "add", "--db", dsn, "--username", "admin", "--role", "admin", "--password", "admin-password-1").CombinedOutput()
+			if err != nil {
+				t.Fatalf("user add: %v\n%s", err, out)
+			}
+			admin := s.login("admin", "admin-password-1")
+			for _, u := range []map[string]string{
+				{"username": "staff", "display_name": "王芳", "role": "staff", "password": "staff-password"},
+				{"username": "legal", "display_name": "李律师", "role": "legal_advisor", "password": "legal-password"},
+				{"username": "head", "display_name": "张镇长", "role": "head", "password": "head-password"},
+			} {
+				s.want(s.call("POST", "/api/v1/users", admin, u), 201, "")
+			}
+			staff, legal, head := s.login("staff", "staff-password"), s.login("legal", "legal-password"), s.login("head", "head-password")
+			tokens := map[string]string{"staff": staff, "legal_advisor": legal, "head": head, "admin": admin}
+
+			// 401, 403 for creating as another role, 400s, 422 for a rule.
+			s.want(s.call("GET", "/api/v1/decisions", "", nil), 401, "unauthenticated")
+			s.want(s.call("GET", "/api/v1/decisions", "not-a-token", nil), 401, "unauthenticated")
+			newDecision := map[string]string{"title": "关于老旧小区加装电梯补助的决定", "summary": "财政补助", "category": "public_policy", "undertaking_unit": "镇城建办"}
+			s.want(s.call("POST", "/api/v1/decisions", head, newDecision), 403, "role-not-allowed")
+			s.want(s.call("POST", "/api/v1/decisions", staff, `{"title": "x",`), 400, "invalid-request")
+			p := s.want(s.call("POST", "/api/v1/decisions", staff, `{"title": 7, "category": "plan", "undertaking_unit": "u"}`), 400, "invalid-request")
+			if errs := p["errors"].([]any); len(errs) == 0 || errs[0].(map[string]any)["field"] != "title" {
+				t.Fatalf("wrong type: errors %v, want the field title", p["errors"])
+			}
+			p = s.want(s.call("POST", "/api/v1/decisions", staff, map[string]string{"title": "t", "category": "plan", "undertaking_unit": "u", "secret": "x"}), 400, "invalid-request")
+			if errs := p["errors"].([]any); len(errs) == 0 || errs[0].(map[string]any)["field"] != "secret" {
+				t.Fatalf("unknown field: errors %v, want the field secret", p["errors"])
+			}
+			s.want(s.call("POST", "/api/v1/decisions", staff, map[string]string{"title": "立法", "category": "legislation", "undertaking_unit": "u"}), 422, workflow.RuleExcludedCategory)
+			s.want(s.call("POST", "/api/v1/decisions", staff, bytes.Repeat([]byte("x"), 1<<20+1)), 413, "body-too-large")
+
+			// Create, with an idempotent retry.
+			r := s.call("POST", "/api/v1/decisions", staff, newDecision, "Idempotency-Key", "create-1")
+			d := s.want(r, 201, "")
+			id := int64(d["id"].(float64))
+			if r.header.Get("Location") != fmt.Sprintf("/api/v1/decisions/%d", id) || r.header.Get("ETag") != `"1"` {
+				t.Fatalf("create headers: %v", r.header)
+			}
+			again := s.call("POST", "/api/v1/decisions", staff, newDecision, "Idempotency-Key", "create-1")
+			if again.status != 201 || !bytes.Equal(again.body, r.body) || again.header.Get("Idempotent-Replayed") != "true" {
+				t.Fatalf("idempotent retry: %d %s", again.status, again.body)
+			}
+			s.want(s.call("POST", "/api/v1/decisions", staff, map[string]string{"title": "另一个", "category": "plan", "undertaking_unit": "u"}, "Idempotency-Key", "create-1"), 422, "idempotency-key-reused")
+			list := s.want(s.call("GET", "/api/v1/decisions", head, nil), 200, "")
+			if n := len(list["decisions"].([]any)); n != 1 {
+				t.Fatalf("%d decisions after an idempotent retry, want 1", n)
+			}
+			s.want(s.call("GET", "/api/v1/decisions/999999", staff, nil), 404, "not-found")
+			s.want(s.call("GET", "/api/v1/decisions/abc", staff, nil), 400, "invalid-request")
+
+			path := func(p string) string { return fmt.Sprintf("/api/v1/decisions/%d%s", id, p) }
+			s.want(s.call("PUT", path("/draft"), staff, map[string]any{"text": "第一条 为改善老旧小区居住条件，制定本办法。", "legal_bases": []string{"《重大行政决策程序暂行条例》"}}), 200, "")
+			// 409 with allowed_events: staff cannot complete public participation from drafting.
+			p = s.want(s.fire(staff, id, "complete_public_participation", map[string]string{"adoption_report": "x"}), 409, "event-not-allowed")
+			if p["state"] != "drafting" || fmt.Sprint(p["allowed_events"]) != "[submit_draft]" {
+				t.Fatalf("409 body: %v", p)
+			}
+			// 412 on a stale If-Match, then the event with the current one; idempotent retry adds no entry.
+			s.want(s.fire(staff, id, "submit_draft", nil, "If-Match", `"1"`), 412, "version-mismatch")
+			cur := s.want(s.call("GET", path(""), staff, nil), 200, "")
+			etag := fmt.Sprintf(`"%d"`, int(cur["version"].(float64)))
+			first := s.fire(staff, id, "submit_draft", nil, "If-Match", etag, "Idempotency-Key", "submit-1")
+			s.want(first, 200, "")
+			entries := len(s.want(s.call("GET", path("/history"), staff, nil), 200, "")["entries"].([]any))
+			retry := s.fire(staff, id, "submit_draft", nil, "If-Match", etag, "Idempotency-Key", "submit-1")
+			if retry.status != 200 || !bytes.Equal(retry.body, first.body) {
+				t.Fatalf("idempotent retry of an event: %d %s", retry.status, retry.body)
+			}
+			if n := len(s.want(s.call("GET", path("/history"), staff, nil), 200, "")["entries"].([]any)); n != entries {
+				t.Fatalf("the retry added %d journal entries", n-entries)
+			}
+
+			// Public participation: the window, a public comment from no account, a letter.
+			s.want(s.call("PUT", path("/comment-period"), staff, map[string]any{"opens_on": "2026-03-02", "closes_on": "2026-04-01", "channels": []string{"镇政府网站"}}), 200, "")
+			cons := s.want(s.call("GET", "/api/v1/public/consultations", "", nil), 200, "")["consultations"].([]any)
+			if len(cons) != 1 || !strings.Contains(fmt.Sprint(cons[0]), "第一条") {
+				t.Fatalf("consultations: %v", cons)
+			}
+			pub := s.want(s.call("POST", fmt.Sprintf("/api/v1/public/consultations/%d/comments", id), "", map[string]string{"content": "建议提高补助标准", "author_name": "居民甲", "contact": "13800000000"}), 201, "")
+			if strings.Contains(string(s.call("GET", "/api/v1/public/consultations", "", nil).body), "13800000000") {
+				t.Fatal("a contact is shown publicly")
+			}
+			letter := s.want(s.call("POST", path("/comments"), staff, map[string]string{"channel": "letter", "author_name": "居民乙", "content": "请明确申请流程"}), 201, "")
+			for _, c := range []map[string]any{pub, letter} {
+				s.want(s.call("PUT", path(fmt.Sprintf("/comments/%d/disposition", int64(c["id"].(float64)))), staff, map[string]string{"disposition": "adopted", "reason": "已采纳"}), 200, "")
+			}
+			s.want(s.fire(staff, id, "complete_public_participation", map[string]string{"adoption_report": "已全部处理"}), 422, workflow.RuleCommentPeriodNotEnded)
+
+			// 429: the public endpoint and login.
+			limited := false
+			for i := 0; i < 10 && !limited; i++ {
+				r := s.call("POST", fmt.Sprintf("/api/v1/public/consultations/%d/comments", id), "", map[string]string{"content": fmt.Sprint("重复意见", i)})
+				if r.status == 429 {
+					s.want(r, 429, "rate-limited")
+					limited = r.header.Get("Retry-After") != ""
+				}
+			}
+			if !limited {
+				t.Fatal("the public comment endpoint never answered 429 with Retry-After")
+			}
+			// The comments sent before the limit need dispositions too.
+			for _, c := range s.want(s.call("GET", path("/comments"), staff, nil), 200, "")["comments"].([]any) {
+				if c.(map[string]any)["disposition"] == nil {
+					s.want(s.call("PUT", path(fmt.Sprintf("/comments/%d/disposition", int64(c.(map[string]any)["id"].(float64)))), staff, map[string]string{"disposition": "duplicate", "reason": "与前述意见重复"}), 200, "")
+				}
+			}
+			limited = false
+			for i := 0; i < 10 && !limited; i++ {
+				r := s.call("POST", "/api/v1/login", "", map[string]string{"username": "guesser", "password": "wrong-password"})
+				limited = r.status == 429
+				if !limited {
+					s.want(r, 401, "unauthenticated")
+				}
+			}
+			if !limited {
+				t.Fatal("login never answered 429")
+			}
+
+			// 31 days on: restart the server with the clock moved on. Nothing acknowledged is lost.
+			s.stop()
+			s = startServer(t, dsn, "DECISIONFLOW_NOW="+day31)
+			staff, legal, head = s.login("staff", "staff-password"), s.login("legal", "legal-password"), s.login("head", "head-password")
+			tokens = map[string]string{"staff": staff, "legal_advisor": legal, "head": head, "admin": s.login("admin", "admin-password-1")}
+			s.want(s.fire(staff, id, "complete_public_participation", map[string]string{"adoption_report": "已全部处理"}), 200, "")
+			s.want(s.fire(staff, id, "complete_expert_review", map[string]string{"adoption_report": "已采纳专家意见"}), 422, workflow.RuleExpertOpinionsRequired)
+			s.want(s.call("POST", path("/expert-opinions"), staff, map[string]any{"expert_name": "周教授", "institution": "省规划院", "opinion": "可行", "signed": true, "conflict_of_interest": false}), 201, "")
+			s.want(s.fire(staff, id, "complete_expert_review", map[string]string{"adoption_report": "已采纳专家意见"}), 200, "")
+			s.want(s.fire(staff, id, "complete_risk_assessment", map[string]any{"risk_points": "攀比", "measures": "公开标准", "response_plan": "设咨询窗口", "consulted_departments": []string{"镇财政所"}, "conclusion": "controllable"}), 200, "")
+
+			// 403 for each event fired by a wrong role, in the event's own state.
+			pass := map[string]any{"opinion": "合法", "authority": true, "procedure": true, "content": true}
+			for role, tok := range tokens {
+				if role != "legal_advisor" {
+					s.want(s.fire(tok, id, "pass_legality_review", pass), 403, "role-not-allowed")
+				}
+			}
+			s.want(s.fire(legal, id, "pass_legality_review", pass), 200, "")
+			approve := map[string]any{"meeting": meeting("2026-04-02", "agree", "agree", "agree")}
+			for role, tok := range tokens {
+				if role != "head" {
+					s.want(s.fire(tok, id, "approve", approve), 403, "role-not-allowed")
+				}
+			}
+			s.want(s.fire(head, id, "approve", approve), 200, "")
+			s.want(s.fire(staff, id, "publish", map[string]any{"published_on": "2026-04-02", "channels": []string{"镇政府网站"}, "party_reported_on": "2026-04-02"}), 200, "")
+			d = s.want(s.fire(staff, id, "archive", map[string]string{"archive_no": "WS·2026-Y-0012"}), 200, "")
+			if d["state"] != "archived" {
+				t.Fatalf("state %v, want archived", d["state"])
+			}
+			// 403 for every event fired by every role that may not fire it.
+			for _, ev := range workflow.Events {
+				for role, tok := range tokens {
+					if role != string(ev.Role) {
+						s.want(s.fire(tok, id, ev.Name, nil), 403, "role-not-allowed")
+					}
+				}
+			}
+			v := s.want(s.call("GET", path("/verify"), head, nil), 200, "")
+			hist := s.want(s.call("GET", path("/history"), head, nil), 200, "")["entries"].([]any)
+			if v["ok"] != true || int(v["entries"].(float64)) != len(hist) || v["head_hash"] != hist[len(hist)-1].(map[string]any)["hash"] {
+				t.Fatalf("verify: %v", v)
+			}
+			for _, e := range hist {
+				if strings.Contains(fmt.Sprint(e), "13800000000") {
+					t.Fatal("the journal holds a public contact")
+				}
+			}
+			metrics := string(s.call("GET", "/metrics", "", nil).body)
+			for _, m := range []string{`decisionflow_transitions_total{event="archive"} 1`, `decisionflow_http_request_duration_seconds_bucket{method="POST",route="/api/v1/decisions/:id/events"`,
+				`decisionflow_http_requests_total{method="POST",route="/api/v1/decisions/:id/events",status="403"}`,
+				`decisionflow_rule_refusals_total{rule="expert-opinions-required"} 1`, `go_sql_max_open_connections{db_name="decisionflow"}`} {
+				if !strings.Contains(metrics, m) {
+					t.Errorf("metrics lack %s", m)
+				}
+			}
+			s.want(s.call("GET", "/readyz", "", nil), 200, "")
+			s.want(s.call("GET", "/healthz", "", nil), 200, "")
+			if !strings.Contains(string(s.call("GET", "/api/v1/openapi.yaml", "", nil).body), "openapi: 3") {
+				t.Fatal("openapi.yaml is not served")
+			}
+			if out, err := exec.Command(binary(t), "verify", "--db", dsn).CombinedOutput(); err != nil || !strings.Contains(string(out), "intact") {
+				t.Fatalf("verify: %v\n%s", err, out)
+			}
+			for _, secret := range []string{"staff-password", staff} {
+				if strings.Contains(s.logs.String(), secret) {
+					t.Fatal("the server log shows a password or token")
+				}
+			}
+		})
+	}
+}
+
+// TestDatabaseDown: while PostgreSQL is stopped, requests get 503 (not 500,
+// not a hang) and /readyz fails; when it returns, the server recovers by
+// itself.
+func TestDatabaseDown(t *testing.T) {
+	c, err := pgtest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	dsn := c.EmptyDatabase(t)
+	s := startServer(t, dsn, "DECISIONFLOW_NOW="+day0)
+	if out, err := exec.Command(binary(t), "user", "add", "--db", dsn, "--username", "staff", "--role", "staff", "--password", "staff-password").CombinedOutput(); err != nil {
+		t.Fatalf("user add: %v\n%s", err, out)
+	}
+	staff := s.login("staff", "staff-password")
+	d := s.want(s.call("POST", "/api/v1/decisions", staff, map[string]string{"title": "t", "category": "plan", "undertaking_unit": "u"}), 201, "")
+	id := int64(d["id"].(float64))
+
+	if err := c.StopServer(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	s.want(s.call("GET", fmt.Sprintf("/api/v1/decisions/%d", id), staff, nil), 503, "unavailable")
+	s.want(s.call("PUT", fmt.Sprintf("/api/v1/decisions/%d/draft", id), staff, map[string]any{"text": "x", "legal_bases": []string{"y"}}), 503, "unavailable")
+	s.want(s.call("GET", "/readyz", "", nil), 503, "unavailable")
+	if el := time.Since(start); el > 20*time.Second {
+		t.Fatalf("503s took %s", el)
+	}
+	if err := c.StartServer(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for s.call("GET", "/readyz", "", nil).status != 200 {
+		if time.Now().After(deadline) {
+			t.Fatal("the server did not recover after PostgreSQL returned")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	got := s.want(s.call("GET", fmt.Sprintf("/api/v1/decisions/%d", id), staff, nil), 200, "")
+	if got["draft"] != nil {
+		t.Fatal("a write refused with 503 was applied")
+	}
+	s.want(s.call("PUT", fmt.Sprintf("/api/v1/decisions/%d/draft", id), staff, map[string]any{"text": "x", "legal_bases": []string{"y"}}), 200, "")
+}
