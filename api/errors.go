@@ -121,4 +121,3 @@ func writeProblem(c *gin.Context, p problem) {
 func isAPI(path string) bool {
 	return strings.HasPrefix(path, "/api/") || path == "/healthz" || path == "/readyz" || path == "/metrics"
 }
-
