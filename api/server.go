@@ -75,6 +75,7 @@ type Server struct {
 	metrics  *metrics
 	router   *gin.Engine
 	validate *validator
+	views    views
 
 	loginUser, loginAddr, publicComments *limiter
 }
@@ -100,9 +101,13 @@ func New(engine *workflow.Engine, accounts *workflow.Accounts, idem workflow.Ide
 	if err != nil {
 		return nil, err
 	}
+	vs, err := parseViews()
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
 		engine: engine, accounts: accounts, idem: idem, ready: ready, log: log, opts: opts,
-		metrics: newMetrics(reg), validate: v,
+		metrics: newMetrics(reg), validate: v, views: vs,
 		loginUser:      newLimiter(opts.LoginPerUser),
 		loginAddr:      newLimiter(opts.LoginPerAddr),
 		publicComments: newLimiter(opts.PublicComments),
@@ -117,6 +122,7 @@ func New(engine *workflow.Engine, accounts *workflow.Accounts, idem workflow.Ide
 	r.NoRoute(s.noRoute)
 	r.NoMethod(s.noMethod)
 	s.routes(r, reg)
+	s.uiRoutes(r)
 	s.router = r
 	return s, nil
 }
@@ -163,6 +169,11 @@ func (s *Server) routes(r *gin.Engine, reg *prometheus.Registry) {
 }
 
 func (s *Server) noRoute(c *gin.Context) {
+	if !isAPI(c.Request.URL.Path) {
+		s.uiSession(c)
+		s.uiError(c, workflow.Errorf(workflow.ENOTFOUND, "not found"))
+		return
+	}
 	s.writeError(c, workflow.Errorf(workflow.ENOTFOUND, "no such resource: %s", c.Request.URL.Path))
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs and the machine lacks: PostgreSQL's server
-# binaries (unless $DATABASE_URL names a server). As root it uses apt-get;
-# otherwise it prints the exact command to run and fails.
+# binaries (unless $DATABASE_URL names a server), chromium for the browser
+# tests and fonts-wqy-microhei so that Chinese pages render. As root it uses
+# apt-get; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 
 missing=()
@@ -12,7 +13,19 @@ have_postgres() {
   command -v initdb >/dev/null 2>&1
 }
 
+have_chromium() {
+  [ -n "${CHROMIUM:-}" ] && [ -x "$CHROMIUM" ] && return 0
+  command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]
+}
+
+have_cjk_font() {
+  fc-list 2>/dev/null | grep -qi 'WenQuanYi Micro Hei' && return 0
+  dpkg -s fonts-wqy-microhei >/dev/null 2>&1
+}
+
 have_postgres || missing+=(postgresql)
+have_chromium || missing+=(chromium)
+have_cjk_font || missing+=(fonts-wqy-microhei)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -32,3 +45,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 have_postgres || { echo "PostgreSQL's server binaries are still missing after apt-get" >&2; exit 1; }
+have_chromium || { echo "chromium is still missing after apt-get" >&2; exit 1; }

@@ -165,6 +165,23 @@ func (db *DB) Decisions(ctx context.Context, f workflow.DecisionFilter) ([]*work
 	return out, nil
 }
 
+// CountByState counts the decisions in each state.
+func (db *DB) CountByState(ctx context.Context) (map[workflow.State]int, error) {
+	const q = `SELECT state, count(*) AS n FROM decisions GROUP BY state`
+	var rows []struct {
+		State string `db:"state"`
+		N     int    `db:"n"`
+	}
+	if err := db.db.SelectContext(ctx, &rows, q); err != nil {
+		return nil, translate(err)
+	}
+	out := make(map[workflow.State]int, len(rows))
+	for _, r := range rows {
+		out[workflow.State(r.State)] = r.N
+	}
+	return out, nil
+}
+
 // DecisionIDs returns every decision's id and state, in id order.
 func (db *DB) DecisionIDs(ctx context.Context) ([]workflow.DecisionRef, error) {
 	const q = `SELECT id, state FROM decisions ORDER BY id`

@@ -436,6 +436,14 @@ func (e *Engine) Decisions(ctx context.Context, actor *User, f DecisionFilter) (
 	return ds, next, nil
 }
 
+// StateCounts counts the decisions in each state.
+func (e *Engine) StateCounts(ctx context.Context, actor *User) (map[State]int, error) {
+	if err := requireSignedIn(actor); err != nil {
+		return nil, err
+	}
+	return e.store.CountByState(ctx)
+}
+
 // Drafts returns every draft version of a decision, oldest first.
 func (e *Engine) Drafts(ctx context.Context, actor *User, id int64) ([]Draft, error) {
 	return readAfter(actor, func() ([]Draft, error) { return e.store.Drafts(ctx, id) }, e.exists(ctx, id))

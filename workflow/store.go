@@ -21,6 +21,8 @@ type DecisionStore interface {
 	Decision(ctx context.Context, id int64) (*Decision, error)
 	// Decisions returns a page of decisions, newest first.
 	Decisions(ctx context.Context, f DecisionFilter) ([]*Decision, error)
+	// CountByState counts the decisions in each state.
+	CountByState(ctx context.Context) (map[State]int, error)
 	// DecisionIDs returns the id and state of every decision, for verify.
 	DecisionIDs(ctx context.Context) ([]DecisionRef, error)
 	// Drafts returns every draft version, oldest first.

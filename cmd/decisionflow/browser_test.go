@@ -1,0 +1,402 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The browser tests drive Debian's chromium, headless, against the real
+// binary: every step goes through the pages alone.
+
+// screenshotDir is where the tests leave their screenshots (README shows them).
+func screenshotDir(t *testing.T) string {
+	dir := os.Getenv("DECISIONFLOW_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "docs", "screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func chromiumPath(t *testing.T) string {
+	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p != "" {
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	t.Fatal("chromium is not installed; `make test` installs it (apt-get install chromium fonts-wqy-microhei)")
+	return ""
+}
+
+// browser is one tab of a headless chromium.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900), chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("lang", "zh-CN"))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	// The first action starts the browser, which lives as long as that
+	// action's context: it must have no timeout.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return &browser{t: t, ctx: ctx, base: base}
+}
+
+// incognito returns a tab in a fresh browser context: no cookies, signed out.
+func (b *browser) incognito() *browser {
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	b.t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		b.t.Fatalf("open a signed-out tab: %v", err)
+	}
+	return &browser{t: b.t, ctx: ctx, base: b.base}
+}
+
+func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.t.Fatalf("browser: %v\non %s", err, b.location())
+	}
+}
+
+func (b *browser) location() string {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	return loc
+}
+
+func (b *browser) open(path string) { b.t.Helper(); b.do(chromedp.Navigate(b.base + path)) }
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v\non %s", sel, err, b.location())
+	}
+	return s
+}
+
+func (b *browser) value(sel string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("value of %s: %v", sel, err)
+	}
+	return s
+}
+
+// fill sets the value of inputs, textareas and selects, by CSS selector.
+func (b *browser) fill(pairs ...string) {
+	b.t.Helper()
+	for i := 0; i+1 < len(pairs); i += 2 {
+		b.do(chromedp.SetValue(chromedp.CSS(pairs[i]), pairs[i+1]))
+	}
+}
+
+// press clicks a button, as a person would, and waits for the next page.
+func (b *browser) press(sel string) {
+	b.t.Helper()
+	b.do(chromedp.Evaluate[chromedp.Void](`window.__before = true; undefined`),
+		chromedp.Click(chromedp.CSS(sel)))
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		done, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__before === undefined && document.readyState === "complete"`))
+		cancel()
+		if err == nil && done {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("no new page after pressing %s (on %s)", sel, b.location())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	img, err := chromedp.Run(ctx, chromedp.FullScreenshot(85))
+	if err != nil {
+		b.t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(screenshotDir(b.t), name), img, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+func (b *browser) signIn(username, password string) {
+	b.t.Helper()
+	b.open("/login")
+	b.fill("#username", username, "#password", password)
+	b.press("form[action='/login'] button[type=submit]")
+	if !strings.Contains(b.location(), "/dashboard") {
+		b.t.Fatalf("sign-in as %s landed on %s: %s", username, b.location(), b.text("main"))
+	}
+}
+
+func (b *browser) signOut() {
+	b.t.Helper()
+	b.press("form[action='/logout'] button")
+}
+
+// journalEntries reads the count from the chain badge of the decision page.
+var entriesRe = regexp.MustCompile(`共(\d+)条`)
+
+func (b *browser) journalEntries() string {
+	b.t.Helper()
+	m := entriesRe.FindStringSubmatch(b.text(".badge-ok"))
+	if m == nil {
+		b.t.Fatalf("no intact-chain badge: %s", b.text("main"))
+	}
+	return m[1]
+}
+
+// TestBrowserWalk signs in as staff, legal advisor and head in turn and takes a
+// decision from creation to archived through the pages alone, with a public
+// comment from a signed-out browser in between; on the way it shows a refused
+// action rendering the rule's Chinese message with nothing changed.
+func TestBrowserWalk(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "ui.db")
+	s := startServer(t, dsn, "DECISIONFLOW_NOW="+day0)
+	seedAccounts(t, dsn)
+	b := newBrowser(t, s.base)
+
+	// Staff: start the decision, write the draft, submit it, open the window.
+	b.signIn("staff", "staff-password")
+	b.open("/decisions/new")
+	b.fill("#title", "关于老旧小区加装电梯补助的决定", "#summary", "对加装电梯给予财政补助",
+		"#category", "public_policy", "#undertaking_unit", "镇城建办")
+	b.press("form[action='/decisions'] button")
+	decision := strings.Split(strings.TrimPrefix(b.location(), s.base), "?")[0]
+	if !regexp.MustCompile(`^/decisions/\d+$`).MatchString(decision) {
+		t.Fatalf("after creation: %s", b.location())
+	}
+	if got := b.text("#state"); got != "起草（决策启动）" {
+		t.Fatalf("state %q", got)
+	}
+	b.fill("#draft-text", "第一条 为改善老旧小区居住条件，对加装电梯给予补助。\n第二条 补助标准按楼层分档。",
+		"#draft-bases", "《重大行政决策程序暂行条例》\n《城市居住区规划设计标准》")
+	b.press("#draft-form button")
+	b.press("#event-submit_draft button")
+	if got := b.text("#state"); got != "公众参与" {
+		t.Fatalf("after submission: %q", got)
+	}
+	b.fill("#closes_on", "2026-04-01", "#period-channels", "镇政府网站\n村务公开栏")
+	b.press("#period-form button")
+
+	// A resident, signed out, comments on the open draft and gets a receipt.
+	pub := b.incognito()
+	pub.open("/consultations")
+	pub.press(".card h2 a")
+	if !strings.Contains(pub.text(".draft-text"), "补助标准按楼层分档") {
+		t.Fatal("the public page does not show the draft")
+	}
+	pub.fill("#p-content", "建议对一楼住户给予适当补偿。", "#p-name", "居民甲", "#p-contact", "13800000000")
+	pub.screenshot("public-comment.jpg")
+	pub.press("#public-form button")
+	if receipt := pub.text("#receipt"); !strings.Contains(receipt, "回执编号：") {
+		t.Fatalf("receipt: %q", receipt)
+	}
+
+	// Staff dispose of it; completing now is refused with the rule's Chinese message.
+	b.open(decision)
+	b.fill("form.dispose select", "partially_adopted", "form.dispose input[name=reason]", "一楼补偿纳入第三条")
+	b.press("form.dispose button")
+	before := b.journalEntries()
+	b.fill("#event-complete_public_participation-adoption_report", "收到意见1条，部分采纳1条")
+	b.press("#event-complete_public_participation button")
+	if msg := b.text("#event-complete_public_participation .err"); !strings.Contains(msg, "征求意见期尚未结束") {
+		t.Fatalf("refusal message: %q", msg)
+	}
+	if kept := b.value("#event-complete_public_participation-adoption_report"); kept != "收到意见1条，部分采纳1条" {
+		t.Fatalf("the typed adoption report was not kept: %q", kept)
+	}
+	if got := b.text("#state"); got != "公众参与" || b.journalEntries() != before {
+		t.Fatalf("the refusal changed something: state %q, entries %s → %s", got, before, b.journalEntries())
+	}
+	b.open("/dashboard")
+	b.screenshot("dashboard.jpg")
+
+	// 31 days on: the server restarts with the clock moved on; sessions have expired.
+	s.stop()
+	s = startServer(t, dsn, "DECISIONFLOW_NOW="+day31)
+	b.base = s.base
+	b.signIn("staff", "staff-password")
+	b.open(decision)
+	b.fill("#event-complete_public_participation-adoption_report", "收到意见1条，部分采纳1条")
+	b.press("#event-complete_public_participation button")
+	b.fill("#o-name", "周教授", "#o-inst", "省城乡规划设计研究院", "#opinion-opinion", "方案可行，建议分档补助。")
+	b.do(chromedp.Click(chromedp.CSS("#opinion-form input[name=signed]")))
+	b.press("#opinion-form button")
+	b.fill("#event-complete_expert_review-adoption_report", "采纳分档补助建议")
+	b.press("#event-complete_expert_review button")
+	b.fill("#event-complete_risk_assessment-risk_points", "补助标准引发攀比",
+		"#event-complete_risk_assessment-measures", "公开补助标准和审核流程",
+		"#event-complete_risk_assessment-response_plan", "设立咨询窗口，专人答复",
+		"#event-complete_risk_assessment-consulted_departments", "镇财政所\n镇信访办")
+	b.press("#event-complete_risk_assessment button")
+	if got := b.text("#state"); got != "合法性审查" {
+		t.Fatalf("after the risk assessment: %q", got)
+	}
+	b.signOut()
+
+	// The legal advisor signs the legality review.
+	b.signIn("legal", "legal-password")
+	b.open(decision)
+	b.fill("#event-pass_legality_review-opinion", "经审查，决策权限、程序、内容合法。")
+	for _, box := range []string{"authority", "procedure", "legality_content"} {
+		b.do(chromedp.Click(chromedp.CSS("#event-pass_legality_review input[name=" + box + "]")))
+	}
+	b.press("#event-pass_legality_review button")
+	b.signOut()
+
+	// The head records the executive meeting, with one abstention kept verbatim.
+	b.signIn("head", "head-password")
+	b.open(decision)
+	f := "#event-approve "
+	b.fill(f+"input[name=location]", "镇政府三楼会议室",
+		f+"input[name=name_0]", "张镇长", f+"input[name=position_0]", "镇长", f+"select[name=opinion_0]", "agree", f+"input[name=statement_0]", "同意",
+		f+"input[name=name_1]", "刘书记", f+"input[name=position_1]", "党委书记", f+"select[name=opinion_1]", "agree", f+"input[name=statement_1]", "同意，注意公平",
+		f+"input[name=name_2]", "陈副镇长", f+"input[name=position_2]", "副镇长", f+"select[name=opinion_2]", "abstain", f+"input[name=statement_2]", "财政压力较大，弃权")
+	b.screenshot("decision.jpg")
+	b.press(f + "button")
+	if got := b.text("#state"); got != "已决定" {
+		t.Fatalf("after the meeting: %q (%s)", got, b.text("main"))
+	}
+	b.signOut()
+
+	// Staff publish and archive.
+	b.signIn("staff", "staff-password")
+	b.open(decision)
+	b.fill("#event-publish-party_reported_on", "2026-04-02", "#event-publish-channels", "镇政府网站")
+	b.press("#event-publish button")
+	b.fill("#event-archive-archive_no", "WS·2026-Y-0012")
+	b.press("#event-archive button")
+	if got := b.text("#state"); got != "已归档" {
+		t.Fatalf("final state %q", got)
+	}
+	if steps := b.text(".steps"); strings.Count(steps, "已完成") != 5 {
+		t.Fatalf("progress bar: %q", steps)
+	}
+	b.open(decision + "/journal")
+	if badge := b.text("#chain"); !strings.Contains(badge, "哈希链完整") {
+		t.Fatalf("journal badge: %q", badge)
+	}
+	if page := b.text("main"); strings.Contains(page, "13800000000") || !strings.Contains(page, "归档") {
+		t.Fatalf("journal page: contact shown or archive missing")
+	}
+	// English, by the switch.
+	b.open(decision)
+	b.press("a[lang=en]")
+	if got := b.text("#state"); got != "Archived" {
+		t.Fatalf("English state %q", got)
+	}
+}
+
+// seedAccounts creates the users of the browser test with the CLI.
+func seedAccounts(t *testing.T, dsn string) {
+	t.Helper()
+	for _, u := range [][3]string{{"staff", "staff", "staff-password"}, {"legal", "legal_advisor", "legal-password"}, {"head", "head", "head-password"}} {
+		out, err := exec.Command(binary(t), "user", "add", "--db", dsn, "--username", u[0], "--role", u[1], "--password", u[2]).CombinedOutput()
+		if err != nil {
+			t.Fatalf("user add: %v\n%s", err, out)
+		}
+	}
+}
+
+// TestFormsNeedCSRF: a form posted without its CSRF token is refused and
+// changes nothing; with it, the same form works.
+func TestFormsNeedCSRF(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "csrf.db")
+	s := startServer(t, dsn, "DECISIONFLOW_NOW="+day0)
+	seedAccounts(t, dsn)
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(path string) string {
+		res, err := client.Get(s.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	post := func(path string, form url.Values) (int, string) {
+		res, err := client.PostForm(s.base+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	token := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	m := token.FindStringSubmatch(get("/login"))
+	if m == nil {
+		t.Fatal("the sign-in form has no CSRF token")
+	}
+	creds := url.Values{"username": {"staff"}, "password": {"staff-password"}}
+	if code, body := post("/login", creds); code != http.StatusForbidden || !strings.Contains(body, "安全令牌") {
+		t.Fatalf("sign-in without a token: %d", code)
+	}
+	creds.Set("csrf", m[1])
+	if code, _ := post("/login", creds); code != http.StatusSeeOther {
+		t.Fatalf("sign-in with the token: %d", code)
+	}
+	decision := url.Values{"title": {"未带令牌的决策"}, "category": {"plan"}, "undertaking_unit": {"镇城建办"}}
+	if code, _ := post("/decisions", decision); code != http.StatusForbidden {
+		t.Fatalf("a signed-in form without its token: %d, want 403", code)
+	}
+	decision.Set("csrf", "forged-token-of-the-right-length")
+	if code, _ := post("/decisions", decision); code != http.StatusForbidden {
+		t.Fatalf("a form with a forged token: %d, want 403", code)
+	}
+	if strings.Contains(get("/decisions"), "未带令牌的决策") {
+		t.Fatal("a refused form created a decision")
+	}
+	decision.Set("csrf", m[1])
+	if code, _ := post("/decisions", decision); code != http.StatusSeeOther {
+		t.Fatalf("the same form with its token: %d", code)
+	}
+	if !strings.Contains(get("/decisions"), "未带令牌的决策") {
+		t.Fatal("the accepted form created nothing")
+	}
+}
+
