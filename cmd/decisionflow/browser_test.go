@@ -399,4 +399,3 @@ func TestFormsNeedCSRF(t *testing.T) {
 		t.Fatal("the accepted form created nothing")
 	}
 }
-
