@@ -399,3 +399,34 @@ func TestFormsNeedCSRF(t *testing.T) {
 		t.Fatal("the accepted form created nothing")
 	}
 }
+
+// TestAdminPages: the admin creates an account, changes its role and
+// disables it through the forms; the disabled account cannot sign in.
+func TestAdminPages(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "admin.db")
+	s := startServer(t, dsn, "DECISIONFLOW_NOW="+day0)
+	if out, err := exec.Command(binary(t), "user", "add", "--db", dsn, "--username", "admin", "--role", "admin", "--password", "admin-password").CombinedOutput(); err != nil {
+		t.Fatalf("user add: %v\n%s", err, out)
+	}
+	b := newBrowser(t, s.base)
+	b.signIn("admin", "admin-password")
+	b.open("/admin/users")
+	b.fill("#nu-username", "zhao.staff", "#nu-dn", "赵六", "#nu-role", "staff", "#nu-pw", "zhao-password")
+	b.press("#user-form button")
+	if !strings.Contains(b.text("main table"), "zhao.staff") {
+		t.Fatalf("the new user is not listed: %s", b.text("main"))
+	}
+	b.fill("#user-zhao\\.staff-role", "head")
+	b.do(chromedp.Click(chromedp.CSS("form[action='/admin/users/zhao.staff'] input[name=disabled]")))
+	b.press("form[action='/admin/users/zhao.staff'] button")
+	if got := b.value("#user-zhao\\.staff-role"); got != "head" {
+		t.Fatalf("role after the change: %q", got)
+	}
+	b.signOut()
+	b.open("/login")
+	b.fill("#username", "zhao.staff", "#password", "zhao-password")
+	b.press("form[action='/login'] button[type=submit]")
+	if msg := b.text(".ferr"); !strings.Contains(msg, "用户名或密码错误") {
+		t.Fatalf("a disabled account signed in: %q on %s", msg, b.location())
+	}
+}

@@ -151,3 +151,26 @@ func field(out, prefix string) string {
 	}
 	return ""
 }
+
+// TestServeRefusesNewerSchema: serve will not start on a database migrated by
+// a newer decisionflow.
+func TestServeRefusesNewerSchema(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "newer.db")
+	if out, err := runCLI(t, nil, "migrate", "--db", dsn); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	db, err := storage.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (9999, true)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, args := range [][]string{{"serve", "--db", dsn, "--addr", "127.0.0.1:0"}, {"serve", "--db", dsn, "--addr", "127.0.0.1:0", "--no-migrate"}} {
+		out, err := runCLI(t, nil, args...)
+		if err == nil || !strings.Contains(err.Error(), "newer") {
+			t.Fatalf("%v: err %v, want a refusal of the newer schema\n%s", args, err, out)
+		}
+	}
+}
