@@ -28,6 +28,7 @@ type decisionRow struct {
 	CreatedAt       time.Time    `db:"created_at"`
 	UpdatedAt       time.Time    `db:"updated_at"`
 	DecidedOn       sql.NullTime `db:"decided_on"`
+	LegalitySince   sql.NullTime `db:"legality_submitted_on"`
 
 	DraftVersion    sql.NullInt64  `db:"draft_version"`
 	DraftText       sql.NullString `db:"draft_text"`
@@ -51,6 +52,10 @@ func (r *decisionRow) decision() *workflow.Decision {
 	if r.DecidedOn.Valid {
 		day := workflow.DateOf(r.DecidedOn.Time)
 		d.DecidedOn = &day
+	}
+	if r.LegalitySince.Valid {
+		day := workflow.DateOf(r.LegalitySince.Time)
+		d.LegalitySubmittedOn = &day
 	}
 	if r.DraftVersion.Valid {
 		d.Draft = &workflow.Draft{
@@ -109,7 +114,7 @@ func mustJSON(v any) string {
 
 const decisionSelect = `
 SELECT d.id, d.title, d.summary, d.category, d.undertaking_unit, d.state, d.version, d.policy,
-       d.created_by, d.created_at, d.updated_at, d.decided_on,
+       d.created_by, d.created_at, d.updated_at, d.decided_on, d.legality_submitted_on,
        dr.version AS draft_version, dr.text AS draft_text, dr.legal_bases AS draft_legal_bases,
        dr.sha256 AS draft_sha256, dr.created_by AS draft_created_by, dr.created_at AS draft_created_at,
        cp.opens_on, cp.closes_on, cp.channels, cp.shortening_reason
@@ -129,8 +134,9 @@ func (db *DB) Decision(ctx context.Context, id int64) (*workflow.Decision, error
 	return r.decision(), nil
 }
 
-// Decisions returns a page of decisions, newest first.
-func (db *DB) Decisions(ctx context.Context, f workflow.DecisionFilter) ([]*workflow.Decision, error) {
+// decisionWhere builds the WHERE clause of a filter from a slice of clauses
+// and a slice of arguments.
+func decisionWhere(f workflow.DecisionFilter) (string, []any) {
 	var (
 		where []string
 		args  []any
@@ -149,11 +155,25 @@ func (db *DB) Decisions(ctx context.Context, f workflow.DecisionFilter) ([]*work
 	if f.AfterID > 0 {
 		where, args = append(where, "d.id < ?"), append(args, f.AfterID)
 	}
-	q := decisionSelect
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+	if f.Due != nil {
+		due := "(d.state = 'legality_review' AND d.legality_submitted_on <= ?)"
+		args = append(args, f.Due.LegalityStartedBy.String())
+		if f.Due.CommentClosesBefore != nil {
+			due = "(" + due + " OR (d.state = 'public_participation' AND cp.closes_on < ?))"
+			args = append(args, f.Due.CommentClosesBefore.String())
+		}
+		where = append(where, due)
 	}
-	q += " ORDER BY d.id DESC LIMIT " + strconv.Itoa(f.Limit)
+	if len(where) == 0 {
+		return "", args
+	}
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+// Decisions returns a page of decisions, newest first.
+func (db *DB) Decisions(ctx context.Context, f workflow.DecisionFilter) ([]*workflow.Decision, error) {
+	where, args := decisionWhere(f)
+	q := decisionSelect + where + " ORDER BY d.id DESC LIMIT " + strconv.Itoa(f.Limit)
 	var rows []decisionRow
 	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), args...); err != nil {
 		return nil, translate(err)
@@ -163,6 +183,18 @@ func (db *DB) Decisions(ctx context.Context, f workflow.DecisionFilter) ([]*work
 		out[i] = rows[i].decision()
 	}
 	return out, nil
+}
+
+// CountDecisions counts the decisions a filter selects.
+func (db *DB) CountDecisions(ctx context.Context, f workflow.DecisionFilter) (int, error) {
+	f.AfterID = 0
+	where, args := decisionWhere(f)
+	q := `SELECT count(*) FROM decisions d LEFT JOIN comment_periods cp ON cp.decision_id = d.id` + where
+	var n int
+	if err := db.db.GetContext(ctx, &n, db.db.Rebind(q), args...); err != nil {
+		return 0, translate(err)
+	}
+	return n, nil
 }
 
 // CountByState counts the decisions in each state.
@@ -242,11 +274,15 @@ type decisionTx struct {
 func (t *decisionTx) Decision() *workflow.Decision { return t.d }
 
 func (t *decisionTx) SaveDecision(ctx context.Context, d *workflow.Decision) error {
-	const q = `UPDATE decisions SET state = ?, version = ?, updated_at = ?, decided_on = ? WHERE id = ?`
-	var decided any
-	if d.DecidedOn != nil {
-		decided = d.DecidedOn.String()
+	const q = `UPDATE decisions SET state = ?, version = ?, updated_at = ?, decided_on = ?, legality_submitted_on = ? WHERE id = ?`
+	_, err := t.tx.ExecContext(ctx, t.tx.Rebind(q), string(d.State), d.Version, d.UpdatedAt, nullDate(d.DecidedOn), nullDate(d.LegalitySubmittedOn), d.ID)
+	return translate(err)
+}
+
+// nullDate binds an optional date as YYYY-MM-DD or NULL.
+func nullDate(d *workflow.Date) any {
+	if d == nil {
+		return nil
 	}
-	_, err := t.tx.ExecContext(ctx, t.tx.Rebind(q), string(d.State), d.Version, d.UpdatedAt, decided, d.ID)
-	return err
+	return d.String()
 }

@@ -33,6 +33,23 @@ type journalRow struct {
 	Hash       string    `db:"hash"`
 }
 
+// Transitions returns every transition of every decision, by decision and seq.
+func (db *DB) Transitions(ctx context.Context) ([]workflow.JournalEntry, error) {
+	const q = `
+SELECT decision_id, seq, kind, name, from_state, to_state, actor, role, at, '{}' AS data, prev_hash, hash
+FROM journal WHERE kind = 'transition' ORDER BY decision_id, seq`
+	var rows []journalRow
+	if err := db.db.SelectContext(ctx, &rows, q); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]workflow.JournalEntry, len(rows))
+	for i, r := range rows {
+		out[i] = workflow.JournalEntry{DecisionID: r.DecisionID, Seq: r.Seq, Kind: r.Kind, Name: r.Name,
+			From: workflow.State(r.From), To: workflow.State(r.To), Actor: r.Actor, Role: workflow.Role(r.Role), At: r.At.UTC()}
+	}
+	return out, nil
+}
+
 // Journal returns the decision's entries in seq order.
 func (db *DB) Journal(ctx context.Context, id int64) ([]workflow.JournalEntry, error) {
 	const q = `

@@ -17,6 +17,7 @@ type Engine struct {
 	store    DecisionStore
 	clock    Clock
 	settings Settings
+	cal      calendarCache
 }
 
 // NewEngine returns an engine over store, reading time from clock.
@@ -80,7 +81,9 @@ func (e *Engine) Create(ctx context.Context, actor *User, in NewDecision) (*Deci
 	if err != nil {
 		return nil, err
 	}
-	d.AllowedEvents = AllowedEvents(d.State, actor.Role)
+	if err := e.decorate(ctx, actor.Role, d); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -134,9 +137,13 @@ func (e *Engine) mutate(ctx context.Context, actor *User, id, ifVersion int64, k
 			return &Error{Code: EVERSION, Message: "the decision has changed: it is at version " + itoa64(d.Version)}
 		}
 		from := d.State
-		to, data, err := fn(&guardEnv{ctx: ctx, tx: tx, d: d, today: e.Today(), settings: e.settings})
+		today := e.Today()
+		to, data, err := fn(&guardEnv{ctx: ctx, tx: tx, d: d, today: today, settings: e.settings})
 		if err != nil {
 			return err
+		}
+		if to == StateLegalityReview && from != StateLegalityReview {
+			d.LegalitySubmittedOn = &today // Art 26: the review's working days count from here
 		}
 		now := e.now()
 		d.State, d.Version, d.UpdatedAt = to, d.Version+1, now
@@ -156,8 +163,25 @@ func (e *Engine) mutate(ctx context.Context, actor *User, id, ifVersion int64, k
 	if actor != nil {
 		role = actor.Role
 	}
-	out.AllowedEvents = AllowedEvents(out.State, role)
+	if err := e.decorate(ctx, role, out); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// decorate adds what a reader sees besides the stored decision: the events
+// its role may fire and the deadlines on the working-day calendar.
+func (e *Engine) decorate(ctx context.Context, role Role, ds ...*Decision) error {
+	cal, err := e.calendar(ctx)
+	if err != nil {
+		return err
+	}
+	today := e.Today()
+	for _, d := range ds {
+		d.AllowedEvents = AllowedEvents(d.State, role)
+		d.Deadlines = cal.deadlines(d, today)
+	}
+	return nil
 }
 
 // Fire fires an event with its JSON data. Refusals, in the order checked:
@@ -394,7 +418,9 @@ func (e *Engine) Decision(ctx context.Context, actor *User, id int64) (*Decision
 	if err != nil {
 		return nil, err
 	}
-	d.AllowedEvents = AllowedEvents(d.State, actor.Role)
+	if err := e.decorate(ctx, actor.Role, d); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -419,6 +445,9 @@ func (e *Engine) Decisions(ctx context.Context, actor *User, f DecisionFilter) (
 	if f.Limit > MaxLimit {
 		return nil, 0, Invalid(FieldError{"limit", "must be at most " + itoa64(MaxLimit)})
 	}
+	if err := e.dueBounds(ctx, &f); err != nil {
+		return nil, 0, err
+	}
 	want := f.Limit
 	f.Limit++ // one more tells whether a next page exists
 	ds, err := e.store.Decisions(ctx, f)
@@ -430,10 +459,39 @@ func (e *Engine) Decisions(ctx context.Context, actor *User, f DecisionFilter) (
 		ds = ds[:want]
 		next = ds[want-1].ID
 	}
-	for _, d := range ds {
-		d.AllowedEvents = AllowedEvents(d.State, actor.Role)
+	if err := e.decorate(ctx, actor.Role, ds...); err != nil {
+		return nil, 0, err
 	}
 	return ds, next, nil
+}
+
+// dueBounds turns Overdue and DueBefore into bounds on stored dates.
+func (e *Engine) dueBounds(ctx context.Context, f *DecisionFilter) error {
+	if !f.Overdue && f.DueBefore == nil {
+		return nil
+	}
+	cal, err := e.calendar(ctx)
+	if err != nil {
+		return err
+	}
+	limit := e.Today() // overdue: due before today
+	if f.DueBefore != nil && (!f.Overdue || f.DueBefore.Before(limit)) {
+		limit = *f.DueBefore
+	}
+	f.Due = &DueBounds{LegalityStartedBy: cal.LatestStartDueBefore(limit, LegalityReviewDays)}
+	if !f.Overdue {
+		f.Due.CommentClosesBefore = &limit
+	}
+	return nil
+}
+
+// OverdueCount counts the decisions past a deadline today, for the gauge.
+func (e *Engine) OverdueCount(ctx context.Context) (int, error) {
+	f := DecisionFilter{Overdue: true}
+	if err := e.dueBounds(ctx, &f); err != nil {
+		return 0, err
+	}
+	return e.store.CountDecisions(ctx, f)
 }
 
 // StateCounts counts the decisions in each state.

@@ -9,6 +9,7 @@ import (
 // method returns ENOTFOUND for a decision that does not exist, EUNAVAILABLE
 // when the database cannot be reached, and EINTERNAL otherwise.
 type DecisionStore interface {
+	CalendarStore
 	// CreateDecision inserts d, fills its ID, and calls fn with a transaction on
 	// the new decision; the decision exists only if fn returns nil.
 	CreateDecision(ctx context.Context, d *Decision, fn func(tx DecisionTx) error) error
@@ -21,6 +22,11 @@ type DecisionStore interface {
 	Decision(ctx context.Context, id int64) (*Decision, error)
 	// Decisions returns a page of decisions, newest first.
 	Decisions(ctx context.Context, f DecisionFilter) ([]*Decision, error)
+	// CountDecisions counts the decisions the filter selects (Limit and AfterID aside).
+	CountDecisions(ctx context.Context, f DecisionFilter) (int, error)
+	// Transitions returns every transition of every decision, by decision and
+	// seq, for statistics.
+	Transitions(ctx context.Context) ([]JournalEntry, error)
 	// CountByState counts the decisions in each state.
 	CountByState(ctx context.Context) (map[State]int, error)
 	// DecisionIDs returns the id and state of every decision, for verify.
@@ -52,6 +58,20 @@ type DecisionFilter struct {
 	UndertakingUnit string
 	AfterID         int64
 	Limit           int
+	// Overdue keeps decisions past a deadline; DueBefore those with a
+	// deadline before the date. The engine turns both into the bounds below.
+	Overdue   bool
+	DueBefore *Date
+	// Due, when set, keeps decisions in legality review submitted on or
+	// before Due.LegalityStartedBy, or (when CommentClosesBefore is set) in
+	// public participation with a window closing before it.
+	Due *DueBounds
+}
+
+// DueBounds are deadline filters as bounds a database can index.
+type DueBounds struct {
+	LegalityStartedBy   Date
+	CommentClosesBefore *Date
 }
 
 // DecisionTx is one transaction on one locked decision. Its writes take

@@ -208,6 +208,10 @@ type Decision struct {
 	CommentPeriod   *CommentPeriod `json:"comment_period"`
 	// DecidedOn is the date of the meeting that approved or rejected the decision.
 	DecidedOn *Date `json:"decided_on,omitempty"`
+	// LegalitySubmittedOn is when the decision last entered legality review.
+	LegalitySubmittedOn *Date `json:"legality_submitted_on,omitempty"`
+	// Deadlines are the dates due in the current state, on the working-day calendar.
+	Deadlines []Deadline `json:"deadlines"`
 }
 
 // Draft is one saved version of the decision's draft text.
