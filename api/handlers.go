@@ -163,6 +163,17 @@ func (s *Server) listDecisions(c *gin.Context) {
 	f := workflow.DecisionFilter{
 		State: workflow.State(c.Query("state")), Query: c.Query("q"), UndertakingUnit: c.Query("undertaking_unit"),
 	}
+	if c.Query("overdue") == "true" {
+		f.Overdue = true
+	}
+	if db := c.Query("due_before"); db != "" {
+		d, err := workflow.ParseDate(db)
+		if err != nil {
+			s.writeError(c, workflow.Invalid(workflow.FieldError{Field: "due_before", Message: "must be a date YYYY-MM-DD"}))
+			return
+		}
+		f.DueBefore = &d
+	}
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil {

@@ -1,6 +1,11 @@
 package api
 
 import (
+	"context"
+	"time"
+
+	"decisionflow/workflow"
+
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -13,7 +18,7 @@ type metrics struct {
 	ruleRefusals *prometheus.CounterVec
 }
 
-func newMetrics(reg prometheus.Registerer) *metrics {
+func newMetrics(reg prometheus.Registerer, engine *workflow.Engine) *metrics {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "decisionflow_http_requests_total", Help: "HTTP requests by method, route and status.",
@@ -30,6 +35,20 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"rule"}),
 	}
 	reg.MustRegister(m.requests, m.latency, m.transitions, m.ruleRefusals)
+	if engine != nil {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "decisionflow_overdue_decisions",
+			Help: "Decisions past a deadline today (the legality review's 7 working days, Art 26); -1 when the database cannot be read.",
+		}, func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			n, err := engine.OverdueCount(ctx)
+			if err != nil {
+				return -1
+			}
+			return float64(n)
+		}))
+	}
 	return m
 }
 

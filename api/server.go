@@ -107,7 +107,7 @@ func New(engine *workflow.Engine, accounts *workflow.Accounts, idem workflow.Ide
 	}
 	s := &Server{
 		engine: engine, accounts: accounts, idem: idem, ready: ready, log: log, opts: opts,
-		metrics: newMetrics(reg), validate: v, views: vs,
+		metrics: newMetrics(reg, engine), validate: v, views: vs,
 		loginUser:      newLimiter(opts.LoginPerUser),
 		loginAddr:      newLimiter(opts.LoginPerAddr),
 		publicComments: newLimiter(opts.PublicComments),
@@ -166,6 +166,12 @@ func (s *Server) routes(r *gin.Engine, reg *prometheus.Registry) {
 	auth.PUT("/decisions/:id/comments/:comment_id/disposition", s.disposeComment)
 	auth.GET("/decisions/:id/expert-opinions", s.expertOpinions)
 	auth.POST("/decisions/:id/expert-opinions", s.idempotent, s.addExpertOpinion)
+	auth.GET("/decisions/:id/dossier", s.dossier)
+	auth.GET("/decisions/:id/dossier.zip", s.dossierZip)
+	auth.GET("/stats", s.stats)
+	auth.GET("/calendar", s.calendarDays)
+	auth.PUT("/calendar/:day", s.setCalendarDay)
+	auth.DELETE("/calendar/:day", s.deleteCalendarDay)
 }
 
 func (s *Server) noRoute(c *gin.Context) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -45,6 +46,9 @@ func (s *Server) uiRoutes(r *gin.Engine) {
 	in.GET("/decisions/:id", s.uiDecision)
 	in.GET("/decisions/:id/journal", s.uiJournal)
 	in.GET("/admin/users", s.uiUsers)
+	in.GET("/admin/calendar", s.uiCalendar)
+	in.GET("/decisions/:id/dossier", s.uiDossier)
+	in.GET("/stats", s.uiStats)
 
 	act := in.Group("", s.checkCSRF)
 	act.POST("/decisions", s.uiCreate)
@@ -56,6 +60,8 @@ func (s *Server) uiRoutes(r *gin.Engine) {
 	act.POST("/decisions/:id/events/:event", s.uiFire)
 	act.POST("/admin/users", s.uiCreateUser)
 	act.POST("/admin/users/:username", s.uiUpdateUser)
+	act.POST("/admin/calendar", s.uiSetCalendarDay)
+	act.POST("/admin/calendar/:day/delete", s.uiDeleteCalendarDay)
 }
 
 // uiError renders an error page for a failure outside any form.
@@ -103,29 +109,45 @@ type stateGroup struct {
 	Decisions []*workflow.Decision
 }
 
+func overdue(d *workflow.Decision) bool {
+	for _, dl := range d.Deadlines {
+		if dl.Overdue {
+			return true
+		}
+	}
+	return false
+}
+
 type stateCount struct {
 	State workflow.State
 	N     int
 }
 
 type dashboardView struct {
-	Groups []stateGroup
-	Counts []stateCount
-	Total  int
+	Overdue []*workflow.Decision
+	Groups  []stateGroup
+	Counts  []stateCount
+	Total   int
 }
 
 func (s *Server) uiDashboard(c *gin.Context) {
 	ctx, u := c.Request.Context(), currentUser(c)
 	v := dashboardView{}
+	var err error
 	for _, st := range waitingStates[u.Role] {
 		ds, _, err := s.engine.Decisions(ctx, u, workflow.DecisionFilter{State: st, Limit: 50})
 		if err != nil {
 			s.uiError(c, err)
 			return
 		}
+		sort.SliceStable(ds, func(i, j int) bool { return overdue(ds[i]) && !overdue(ds[j]) })
 		if len(ds) > 0 {
 			v.Groups = append(v.Groups, stateGroup{st, ds})
 		}
+	}
+	if v.Overdue, _, err = s.engine.Decisions(ctx, u, workflow.DecisionFilter{Overdue: true, Limit: 50}); err != nil {
+		s.uiError(c, err)
+		return
 	}
 	counts, err := s.engine.StateCounts(ctx, u)
 	if err != nil {
@@ -148,10 +170,11 @@ type listView struct {
 	Unit      string
 	Next      string
 	States    []workflow.State
+	Overdue   bool
 }
 
 func (s *Server) uiDecisions(c *gin.Context) {
-	f := workflow.DecisionFilter{State: workflow.State(c.Query("state")), Query: c.Query("q"), UndertakingUnit: c.Query("unit")}
+	f := workflow.DecisionFilter{State: workflow.State(c.Query("state")), Query: c.Query("q"), UndertakingUnit: c.Query("unit"), Overdue: c.Query("overdue") == "true"}
 	if t := c.Query("page"); t != "" {
 		f.AfterID, _ = decodePageToken(t)
 	}
@@ -160,9 +183,12 @@ func (s *Server) uiDecisions(c *gin.Context) {
 		s.uiError(c, err)
 		return
 	}
-	v := listView{Decisions: ds, State: string(f.State), Q: f.Query, Unit: f.UndertakingUnit, States: workflow.States}
+	v := listView{Decisions: ds, State: string(f.State), Q: f.Query, Unit: f.UndertakingUnit, States: workflow.States, Overdue: f.Overdue}
 	if next != 0 {
 		q := url.Values{"state": {v.State}, "q": {v.Q}, "unit": {v.Unit}, "page": {encodePageToken(next)}}
+		if f.Overdue {
+			q.Set("overdue", "true")
+		}
 		v.Next = "/decisions?" + q.Encode()
 	}
 	p := s.newPage(c, "list.title")
@@ -200,50 +226,22 @@ type step struct {
 	Note   string
 }
 
-var stepOf = map[workflow.State]int{
-	workflow.StatePublicParticipation: 0, workflow.StateExpertReview: 1, workflow.StateRiskAssessment: 2,
-	workflow.StateLegalityReview: 3, workflow.StateRevising: 3, workflow.StateCollectiveDecision: 4, workflow.StateDeferred: 4,
-}
-
-var stepEvents = map[string]struct {
-	step   int
-	status string
-}{
-	workflow.EventCompletePublicParticipation: {0, "done"}, workflow.EventWaivePublicParticipation: {0, "waived"},
-	workflow.EventCompleteExpertReview: {1, "done"}, workflow.EventWaiveExpertReview: {1, "waived"},
-	workflow.EventCompleteRiskAssessment: {2, "done"}, workflow.EventWaiveRiskAssessment: {2, "waived"},
-	workflow.EventPassLegalityReview: {3, "done"},
-	workflow.EventApprove:            {4, "done"}, workflow.EventApproveWithChanges: {4, "done"}, workflow.EventReject: {4, "done"},
-}
-
-// steps derives the progress bar from the journal.
+// steps shows the journal's checklist of the five procedures.
 func (p *page) steps(d *workflow.Decision, entries []workflow.JournalEntry) []step {
-	keys := []string{"public_participation", "expert_review", "risk_assessment", "legality_review", "collective_decision"}
-	out := make([]step, len(keys))
-	for i, k := range keys {
-		out[i] = step{Key: k, Status: "pending"}
-	}
-	for _, e := range entries {
-		if e.Name == workflow.EventReturnLegalityReview || e.Name == workflow.EventReturnForRevision {
-			out[3], out[4] = step{Key: keys[3], Status: "pending"}, step{Key: keys[4], Status: "pending"}
-			continue
+	var out []step
+	for _, it := range workflow.Checklist(d.State, entries) {
+		st := step{Key: it.Step, Status: it.Status, Actor: it.Actor}
+		if it.At != nil {
+			st.At = p.Time(*it.At)
 		}
-		se, ok := stepEvents[e.Name]
-		if !ok {
-			continue
-		}
-		st := step{Key: keys[se.step], Status: se.status, At: p.Time(e.At), Actor: e.Actor}
-		if se.status == "waived" {
+		if it.Status == workflow.StepWaived {
 			var data struct {
 				Reason string `json:"reason"`
 			}
-			_ = json.Unmarshal(e.Data, &data)
+			_ = json.Unmarshal(it.Data, &data)
 			st.Note = data.Reason
 		}
-		out[se.step] = st
-	}
-	if i, ok := stepOf[d.State]; ok && out[i].Status == "pending" {
-		out[i].Status = "current"
+		out = append(out, st)
 	}
 	return out
 }

@@ -25,7 +25,7 @@ var staticFS embed.FS
 
 // pages are the templates of the UI, each parsed once at start together with
 // the layout and the shared partials.
-var pages = []string{"login", "dashboard", "decisions", "new", "decision", "journal", "consultations", "consultation", "thanks", "users", "error"}
+var pages = []string{"login", "dashboard", "decisions", "new", "decision", "journal", "consultations", "consultation", "thanks", "users", "error", "dossier", "stats", "calendar"}
 
 type views map[string]*template.Template
 
@@ -46,8 +46,19 @@ func parseViews() (views, error) {
 			}
 			return out
 		},
-		"lines": func(vs []string) string { return strings.Join(vs, "\n") },
-		"inc":   func(i int) int { return i + 1 },
+		"lines":     func(vs []string) string { return strings.Join(vs, "\n") },
+		"inc":       func(i int) int { return i + 1 },
+		"overdueOf": overdue,
+		// data opens an event's JSON data for the template.
+		"data": func(raw json.RawMessage) map[string]any {
+			m := map[string]any{}
+			_ = json.Unmarshal(raw, &m)
+			return m
+		},
+		"printCSS": func() template.CSS {
+			b, _ := staticFS.ReadFile("static/print.css")
+			return template.CSS(b)
+		},
 		"map": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -142,6 +153,14 @@ func (p *page) DateP(d *workflow.Date) string {
 
 // Time writes an instant in the town's zone.
 func (p *page) Time(t time.Time) string { return formatTime(p.Lang, t, p.loc) }
+
+// TimeP writes an optional instant.
+func (p *page) TimeP(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return p.Time(*t)
+}
 
 // OtherLang is the language the switch leads to.
 func (p *page) OtherLang() string {

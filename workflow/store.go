@@ -29,6 +29,8 @@ type DecisionStore interface {
 	Transitions(ctx context.Context) ([]JournalEntry, error)
 	// CountByState counts the decisions in each state.
 	CountByState(ctx context.Context) (map[State]int, error)
+	// CountByUnit counts the decisions of each undertaking unit.
+	CountByUnit(ctx context.Context) (map[string]int, error)
 	// DecisionIDs returns the id and state of every decision, for verify.
 	DecisionIDs(ctx context.Context) ([]DecisionRef, error)
 	// Drafts returns every draft version, oldest first.

@@ -322,6 +322,19 @@ func TestBrowserWalk(t *testing.T) {
 	if page := b.text("main"); strings.Contains(page, "13800000000") || !strings.Contains(page, "归档") {
 		t.Fatalf("journal page: contact shown or archive missing")
 	}
+	// The printable dossier opens with the procedure checklist; statistics draw SVG.
+	b.open(decision + "/dossier")
+	if cl := b.text(".checklist table"); strings.Count(cl, "已完成") != 5 {
+		t.Fatalf("dossier checklist: %q", cl)
+	}
+	b.screenshot("dossier.jpg")
+	b.open("/stats")
+	if !strings.Contains(b.text("main"), "各程序用时中位数") {
+		t.Fatal("no statistics")
+	}
+	if n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("figure.chart svg rect").length`)); err != nil || n < 13 {
+		t.Fatalf("statistics charts: %d bars, %v", n, err)
+	}
 	// English, by the switch.
 	b.open(decision)
 	b.press("a[lang=en]")
@@ -421,6 +434,20 @@ func TestAdminPages(t *testing.T) {
 	b.press("form[action='/admin/users/zhao.staff'] button")
 	if got := b.value("#user-zhao\\.staff-role"); got != "head" {
 		t.Fatalf("role after the change: %q", got)
+	}
+	// The calendar: a local holiday set through the form, then removed.
+	b.open("/admin/calendar?year=2026")
+	if rows := b.text("#calendar-days"); !strings.Contains(rows, "国庆节") {
+		t.Fatalf("2026 calendar: %q", rows)
+	}
+	b.fill("#cal-day", "2026-12-24", "#cal-kind", "holiday", "#cal-name", "镇级调休")
+	b.press("#calendar-form button")
+	if rows := b.text("#calendar-days"); !strings.Contains(rows, "镇级调休") {
+		t.Fatalf("the new day is not listed: %q", rows)
+	}
+	b.press("form[action='/admin/calendar/2026-12-24/delete'] button")
+	if rows := b.text("#calendar-days"); strings.Contains(rows, "镇级调休") {
+		t.Fatal("the removed day is still listed")
 	}
 	b.signOut()
 	b.open("/login")

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -424,6 +427,7 @@ func TestEndToEnd(t *testing.T) {
 					t.Fatal("the journal holds a public contact")
 				}
 			}
+			checkDossier(t, s, head, id, len(hist), v["head_hash"].(string))
 			metrics := string(s.call("GET", "/metrics", "", nil).body)
 			for _, m := range []string{`decisionflow_transitions_total{event="archive"} 1`, `decisionflow_http_request_duration_seconds_bucket{method="POST",route="/api/v1/decisions/:id/events"`,
 				`decisionflow_http_requests_total{method="POST",route="/api/v1/decisions/:id/events",status="403"}`,
@@ -492,4 +496,164 @@ func TestDatabaseDown(t *testing.T) {
 		t.Fatal("a write refused with 503 was applied")
 	}
 	s.want(s.call("PUT", fmt.Sprintf("/api/v1/decisions/%d/draft", id), staff, map[string]any{"text": "x", "legal_bases": []string{"y"}}), 200, "")
+}
+
+// checkDossier: the dossier holds every record of the archived decision; the
+// zip's manifest sums match its files; its journal head matches verify.
+func checkDossier(t *testing.T, s *server, token string, id int64, entries int, head string) {
+	t.Helper()
+	var d workflow.Dossier
+	r := s.want(s.call("GET", fmt.Sprintf("/api/v1/decisions/%d/dossier", id), token, nil), 200, "")
+	b, _ := json.Marshal(r)
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatal(err)
+	}
+	switch {
+	case d.Decision.State != workflow.StateArchived || d.ArchiveNo != "WS·2026-Y-0012":
+		t.Fatalf("dossier decision %s archive %q", d.Decision.State, d.ArchiveNo)
+	case len(d.Drafts) != 1 || d.CommentPeriod == nil || d.CommentPeriod.ClosesOn.String() != "2026-04-01":
+		t.Fatalf("dossier drafts %d period %+v", len(d.Drafts), d.CommentPeriod)
+	case len(d.Comments) < 2 || len(d.ExpertOpinions) != 1 || d.RiskReport == nil || len(d.LegalityOpinions) != 1:
+		t.Fatalf("dossier records: %d comments, %d opinions, risk %v, %d legality opinions", len(d.Comments), len(d.ExpertOpinions), d.RiskReport != nil, len(d.LegalityOpinions))
+	case len(d.Meetings) != 1 || !strings.Contains(string(d.Meetings[0].Data), `"statement":"发言"`) || d.Publication == nil:
+		t.Fatalf("dossier meetings %d publication %v", len(d.Meetings), d.Publication != nil)
+	case len(d.Journal) != entries || !d.Verification.OK || d.Verification.HeadHash != head:
+		t.Fatalf("dossier journal %d entries, verification %+v", len(d.Journal), d.Verification)
+	}
+	for _, c := range d.Comments {
+		if c.Disposition == "" || c.Contact != "" {
+			t.Fatalf("dossier comment %+v: want a disposition and no contact", c)
+		}
+	}
+	for i, it := range d.Checklist {
+		if it.Step != workflow.Steps[i] || it.Status != workflow.StepDone || it.At == nil || it.Actor == "" || len(it.Data) == 0 {
+			t.Fatalf("checklist item %d: %+v", i, it)
+		}
+	}
+
+	zr := s.call("GET", fmt.Sprintf("/api/v1/decisions/%d/dossier.zip", id), token, nil)
+	if zr.status != 200 || zr.header.Get("Content-Type") != "application/zip" {
+		t.Fatalf("dossier.zip: %d %s", zr.status, zr.header.Get("Content-Type"))
+	}
+	z, err := zip.NewReader(bytes.NewReader(zr.body), int64(len(zr.body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, f := range z.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f.Name], _ = io.ReadAll(rc)
+		rc.Close()
+	}
+	var m struct {
+		Files []struct {
+			Name   string `json:"name"`
+			Bytes  int    `json:"bytes"`
+			SHA256 string `json:"sha256"`
+		} `json:"files"`
+		JournalHeadHash string `json:"journal_head_hash"`
+		JournalEntries  int    `json:"journal_entries"`
+	}
+	if err := json.Unmarshal(files["manifest.json"], &m); err != nil {
+		t.Fatalf("manifest.json: %v", err)
+	}
+	if len(m.Files) != 2 {
+		t.Fatalf("manifest lists %d files", len(m.Files))
+	}
+	for _, f := range m.Files {
+		sum := sha256.Sum256(files[f.Name])
+		if hex.EncodeToString(sum[:]) != f.SHA256 || len(files[f.Name]) != f.Bytes {
+			t.Fatalf("manifest sum of %s does not match the file in the zip", f.Name)
+		}
+		if !strings.Contains(string(files["SHA256SUMS"]), f.SHA256+"  "+f.Name) {
+			t.Fatalf("SHA256SUMS lacks %s", f.Name)
+		}
+	}
+	if m.JournalHeadHash != head || m.JournalEntries != entries {
+		t.Fatalf("manifest journal head %s (%d entries), verify says %s (%d)", m.JournalHeadHash, m.JournalEntries, head, entries)
+	}
+	page := string(files["dossier.html"])
+	for _, want := range []string{"法定程序核查表", "已完成", "WS·2026-Y-0012", head, "@page"} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("dossier.html lacks %q", want)
+		}
+	}
+}
+
+// TestOverdueAndCalendar: a review submitted on 2026-09-29 is due on
+// 2026-10-14; the overdue list and gauge change once the clock passes it;
+// the admin's calendar change moves the due date.
+func TestOverdueAndCalendar(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "due.db")
+	s := startServer(t, dsn, "DECISIONFLOW_NOW=2026-09-29T09:00:00+08:00", "DECISIONFLOW_POLICY=statutory")
+	for _, u := range [][3]string{{"staff", "staff", "staff-password"}, {"admin", "admin", "admin-password"}} {
+		if out, err := exec.Command(binary(t), "user", "add", "--db", dsn, "--username", u[0], "--role", u[1], "--password", u[2]).CombinedOutput(); err != nil {
+			t.Fatalf("user add: %v\n%s", err, out)
+		}
+	}
+	staff := s.login("staff", "staff-password")
+	d := s.want(s.call("POST", "/api/v1/decisions", staff, map[string]string{"title": "保密事项的决定", "category": "other", "undertaking_unit": "镇综治办"}), 201, "")
+	id := int64(d["id"].(float64))
+	s.want(s.call("PUT", fmt.Sprintf("/api/v1/decisions/%d/draft", id), staff, map[string]any{"text": "正文", "legal_bases": []string{"《条例》"}}), 200, "")
+	s.want(s.fire(staff, id, "submit_draft", nil), 200, "")
+	s.want(s.fire(staff, id, "waive_public_participation", map[string]string{"reason": "依法不予公开", "legal_basis": "《保守国家秘密法》"}), 200, "")
+	s.want(s.fire(staff, id, "waive_expert_review", map[string]string{"reason": "不具有专业性"}), 200, "")
+	got := s.want(s.fire(staff, id, "waive_risk_assessment", map[string]string{"reason": "无社会稳定风险"}), 200, "")
+	dl := got["deadlines"].([]any)[0].(map[string]any)
+	if dl["kind"] != "legality_review_due" || dl["due_on"] != "2026-10-14" || dl["overdue"] != false {
+		t.Fatalf("deadline %v, want legality_review_due on 2026-10-14", dl)
+	}
+	gauge := func() string {
+		for _, line := range strings.Split(string(s.call("GET", "/metrics", "", nil).body), "\n") {
+			if strings.HasPrefix(line, "decisionflow_overdue_decisions ") {
+				return strings.TrimPrefix(line, "decisionflow_overdue_decisions ")
+			}
+		}
+		t.Fatal("no overdue gauge")
+		return ""
+	}
+	overdue := func() int {
+		return len(s.want(s.call("GET", "/api/v1/decisions?overdue=true", staff, nil), 200, "")["decisions"].([]any))
+	}
+	if g, n := gauge(), overdue(); g != "0" || n != 0 {
+		t.Fatalf("on 09-29: gauge %s, overdue list %d", g, n)
+	}
+	if n := len(s.want(s.call("GET", "/api/v1/decisions?due_before=2026-10-15", staff, nil), 200, "")["decisions"].([]any)); n != 1 {
+		t.Fatalf("due before 10-15: %d", n)
+	}
+	if n := len(s.want(s.call("GET", "/api/v1/decisions?due_before=2026-10-14", staff, nil), 200, "")["decisions"].([]any)); n != 0 {
+		t.Fatalf("due before 10-14: %d", n)
+	}
+	s.want(s.call("GET", "/api/v1/decisions?due_before=tomorrow", staff, nil), 400, "invalid-request")
+
+	// The admin adds a local holiday on 10-13: the review is due a day later.
+	admin := s.login("admin", "admin-password")
+	s.want(s.call("PUT", "/api/v1/calendar/2026-10-13", staff, map[string]string{"kind": "holiday", "name": "x"}), 403, "role-not-allowed")
+	s.want(s.call("PUT", "/api/v1/calendar/2026-10-13", admin, map[string]string{"kind": "vacation", "name": "x"}), 400, "invalid-request")
+	s.want(s.call("PUT", "/api/v1/calendar/2026-10-13", admin, map[string]string{"kind": "holiday", "name": "镇级调休"}), 200, "")
+	dl = s.want(s.call("GET", fmt.Sprintf("/api/v1/decisions/%d", id), staff, nil), 200, "")["deadlines"].([]any)[0].(map[string]any)
+	if dl["due_on"] != "2026-10-15" {
+		t.Fatalf("after the calendar change: due %v, want 2026-10-15", dl["due_on"])
+	}
+	days := s.want(s.call("GET", "/api/v1/calendar?year=2026", staff, nil), 200, "")["days"].([]any)
+	if len(days) < 30 {
+		t.Fatalf("2026 has %d calendar days", len(days))
+	}
+	s.want(s.call("DELETE", "/api/v1/calendar/2026-10-13", admin, nil), 204, "")
+	s.want(s.call("DELETE", "/api/v1/calendar/2026-10-13", admin, nil), 404, "not-found")
+
+	// The clock passes the due date.
+	s.stop()
+	s = startServer(t, dsn, "DECISIONFLOW_NOW=2026-10-15T09:00:00+08:00")
+	staff = s.login("staff", "staff-password")
+	if g, n := gauge(), overdue(); g != "1" || n != 1 {
+		t.Fatalf("on 10-15: gauge %s, overdue list %d; want 1 and 1", g, n)
+	}
+	st := s.want(s.call("GET", "/api/v1/stats", staff, nil), 200, "")
+	if st["overdue"].(float64) != 1 || st["total"].(float64) != 1 {
+		t.Fatalf("stats %v", st)
+	}
 }

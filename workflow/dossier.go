@@ -1,0 +1,160 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"time"
+)
+
+// The five mandatory procedures, in order.
+var Steps = []string{"public_participation", "expert_review", "risk_assessment", "legality_review", "collective_decision"}
+
+// Step statuses.
+const (
+	StepPending = "pending"
+	StepCurrent = "current"
+	StepDone    = "done"
+	StepWaived  = "waived"
+)
+
+// ChecklistItem is one procedure as the dossier records it: when and by whom
+// it was done, with the event that did it and its data as evidence, or the
+// recorded reason it was waived.
+type ChecklistItem struct {
+	Step   string          `json:"step"`
+	Status string          `json:"status"`
+	At     *time.Time      `json:"at,omitempty"`
+	Actor  string          `json:"actor,omitempty"`
+	Event  string          `json:"event,omitempty"`
+	Seq    int64           `json:"seq,omitempty"`
+	Data   json.RawMessage `json:"data,omitempty"`
+}
+
+var stepEvents = map[string]struct {
+	step   int
+	status string
+}{
+	EventCompletePublicParticipation: {0, StepDone}, EventWaivePublicParticipation: {0, StepWaived},
+	EventCompleteExpertReview: {1, StepDone}, EventWaiveExpertReview: {1, StepWaived},
+	EventCompleteRiskAssessment: {2, StepDone}, EventWaiveRiskAssessment: {2, StepWaived},
+	EventPassLegalityReview: {3, StepDone},
+	EventApprove:            {4, StepDone}, EventApproveWithChanges: {4, StepDone}, EventReject: {4, StepDone},
+}
+
+var stepOfState = map[State]int{
+	StatePublicParticipation: 0, StateExpertReview: 1, StateRiskAssessment: 2,
+	StateLegalityReview: 3, StateRevising: 3, StateCollectiveDecision: 4, StateDeferred: 4,
+}
+
+// Checklist derives the five procedures' status from the journal. A draft
+// returned from legality review or from the meeting must pass both again.
+func Checklist(state State, entries []JournalEntry) []ChecklistItem {
+	out := make([]ChecklistItem, len(Steps))
+	for i, s := range Steps {
+		out[i] = ChecklistItem{Step: s, Status: StepPending}
+	}
+	for _, e := range entries {
+		if e.Name == EventReturnLegalityReview || e.Name == EventReturnForRevision {
+			out[3] = ChecklistItem{Step: Steps[3], Status: StepPending}
+			out[4] = ChecklistItem{Step: Steps[4], Status: StepPending}
+			continue
+		}
+		se, ok := stepEvents[e.Name]
+		if !ok {
+			continue
+		}
+		at := e.At
+		out[se.step] = ChecklistItem{Step: Steps[se.step], Status: se.status, At: &at, Actor: e.Actor, Event: e.Name, Seq: e.Seq, Data: e.Data}
+	}
+	if i, ok := stepOfState[state]; ok && out[i].Status == StepPending {
+		out[i].Status = StepCurrent
+	}
+	return out
+}
+
+// EventRecord is an event of the journal kept in the dossier for its data:
+// a legality opinion, a meeting's minutes, the publication.
+type EventRecord struct {
+	Seq   int64           `json:"seq"`
+	Event string          `json:"event"`
+	At    time.Time       `json:"at"`
+	Actor string          `json:"actor"`
+	Data  json.RawMessage `json:"data"`
+}
+
+// Dossier is everything about one decision (一事一档), in one document.
+type Dossier struct {
+	GeneratedAt      time.Time       `json:"generated_at"`
+	Decision         *Decision       `json:"decision"`
+	Checklist        []ChecklistItem `json:"checklist"`
+	Drafts           []Draft         `json:"drafts"`
+	CommentPeriod    *CommentPeriod  `json:"comment_period"`
+	Comments         []Comment       `json:"comments"`
+	ExpertOpinions   []ExpertOpinion `json:"expert_opinions"`
+	RiskReport       *EventRecord    `json:"risk_report"`
+	Waivers          []EventRecord   `json:"waivers"`
+	LegalityOpinions []EventRecord   `json:"legality_opinions"`
+	Meetings         []EventRecord   `json:"meetings"`
+	Publication      *EventRecord    `json:"publication"`
+	ArchiveNo        string          `json:"archive_no,omitempty"`
+	Withdrawal       *EventRecord    `json:"withdrawal,omitempty"`
+	Journal          []JournalEntry  `json:"journal"`
+	Verification     Verification    `json:"verification"`
+}
+
+// Dossier assembles the dossier of a decision. Public contacts stay out of
+// it: the dossier is an archive copy, and contacts are kept only for staff
+// to answer the commenter.
+func (e *Engine) Dossier(ctx context.Context, actor *User, id int64) (*Dossier, error) {
+	d, err := e.Decision(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	out := &Dossier{GeneratedAt: e.now(), Decision: d, CommentPeriod: d.CommentPeriod,
+		Waivers: []EventRecord{}, LegalityOpinions: []EventRecord{}, Meetings: []EventRecord{}}
+	if out.Drafts, err = e.store.Drafts(ctx, id); err != nil {
+		return nil, err
+	}
+	if out.Comments, err = e.store.Comments(ctx, id); err != nil {
+		return nil, err
+	}
+	for i := range out.Comments {
+		out.Comments[i].Contact = ""
+	}
+	sort.Slice(out.Comments, func(i, j int) bool { return out.Comments[i].ID < out.Comments[j].ID })
+	if out.ExpertOpinions, err = e.store.ExpertOpinions(ctx, id); err != nil {
+		return nil, err
+	}
+	sort.Slice(out.ExpertOpinions, func(i, j int) bool { return out.ExpertOpinions[i].ID < out.ExpertOpinions[j].ID })
+	if out.Journal, err = e.store.Journal(ctx, id); err != nil {
+		return nil, err
+	}
+	out.Verification = VerifyChain(id, d.State, out.Journal)
+	out.Checklist = Checklist(d.State, out.Journal)
+	for _, j := range out.Journal {
+		r := EventRecord{Seq: j.Seq, Event: j.Name, At: j.At, Actor: j.Actor, Data: j.Data}
+		switch j.Name {
+		case EventCompleteRiskAssessment:
+			rr := r
+			out.RiskReport = &rr
+		case EventWaivePublicParticipation, EventWaiveExpertReview, EventWaiveRiskAssessment:
+			out.Waivers = append(out.Waivers, r)
+		case EventPassLegalityReview, EventReturnLegalityReview:
+			out.LegalityOpinions = append(out.LegalityOpinions, r)
+		case EventApprove, EventApproveWithChanges, EventReject, EventDefer, EventReturnForRevision:
+			out.Meetings = append(out.Meetings, r)
+		case EventPublish:
+			p := r
+			out.Publication = &p
+		case EventArchive:
+			var a ArchiveData
+			_ = json.Unmarshal(j.Data, &a)
+			out.ArchiveNo = a.ArchiveNo
+		case EventWithdraw:
+			w := r
+			out.Withdrawal = &w
+		}
+	}
+	return out, nil
+}
