@@ -55,34 +55,61 @@ type manifestFile struct {
 	SHA256 string `json:"sha256"`
 }
 
-// dossierZip packs dossier.json, the printable dossier.html, manifest.json
-// and SHA256SUMS (for `sha256sum -c`).
+// dossierZip serves the archive to API clients.
 func (s *Server) dossierZip(c *gin.Context) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
 		return
 	}
-	d, err := s.engine.Dossier(c.Request.Context(), currentUser(c), id)
+	b, err := s.buildDossierZip(c, id)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
+	sendZip(c, id, b)
+}
+
+// uiDossierZip serves the same archive to the signed-in browser.
+func (s *Server) uiDossierZip(c *gin.Context) {
+	id, ok := s.uiID(c, "id")
+	if !ok {
+		return
+	}
+	b, err := s.buildDossierZip(c, id)
+	if err != nil {
+		s.uiError(c, err)
+		return
+	}
+	sendZip(c, id, b)
+}
+
+func sendZip(c *gin.Context, id int64, b []byte) {
+	c.Header("Content-Disposition", `attachment; filename="decision-`+strconv.FormatInt(id, 10)+`-dossier.zip"`)
+	c.Data(http.StatusOK, "application/zip", b)
+}
+
+// buildDossierZip packs dossier.json, the printable dossier.html,
+// manifest.json and SHA256SUMS (for `sha256sum -c`).
+func (s *Server) buildDossierZip(c *gin.Context, id int64) ([]byte, error) {
+	d, err := s.engine.Dossier(c.Request.Context(), currentUser(c), id)
+	if err != nil {
+		return nil, err
+	}
 	js, err := json.MarshalIndent(d, "", "  ")
 	if err != nil {
-		s.writeError(c, workflow.Internal(err))
-		return
+		return nil, workflow.Internal(err)
 	}
 	p := &page{Lang: dossierLang(c), User: currentUser(c), loc: s.engine.Settings().Location, Data: d}
 	p.Title = d.Decision.Title
 	var html bytes.Buffer
 	if err := s.views["dossier"].ExecuteTemplate(&html, "standalone", p); err != nil {
-		s.writeError(c, workflow.Internal(err))
-		return
+		return nil, workflow.Internal(err)
 	}
-	files := []struct {
+	type file struct {
 		name string
 		data []byte
-	}{{"dossier.json", js}, {"dossier.html", html.Bytes()}}
+	}
+	files := []file{{"dossier.json", js}, {"dossier.html", html.Bytes()}}
 	m := manifest{DecisionID: id, GeneratedAt: d.GeneratedAt, JournalEntries: d.Verification.Entries,
 		JournalHeadHash: d.Verification.HeadHash, JournalIntact: d.Verification.OK}
 	var sums bytes.Buffer
@@ -91,14 +118,11 @@ func (s *Server) dossierZip(c *gin.Context) {
 		m.Files = append(m.Files, manifestFile{f.name, len(f.data), hex.EncodeToString(sum[:])})
 		fmt.Fprintf(&sums, "%x  %s\n", sum, f.name)
 	}
-	mj, _ := json.MarshalIndent(m, "", "  ")
-	files = append(files, struct {
-		name string
-		data []byte
-	}{"manifest.json", mj}, struct {
-		name string
-		data []byte
-	}{"SHA256SUMS", sums.Bytes()})
+	mj, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, workflow.Internal(err)
+	}
+	files = append(files, file{"manifest.json", mj}, file{"SHA256SUMS", sums.Bytes()})
 
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -108,16 +132,13 @@ func (s *Server) dossierZip(c *gin.Context) {
 			_, err = w.Write(f.data)
 		}
 		if err != nil {
-			s.writeError(c, workflow.Internal(err))
-			return
+			return nil, workflow.Internal(err)
 		}
 	}
 	if err := zw.Close(); err != nil {
-		s.writeError(c, workflow.Internal(err))
-		return
+		return nil, workflow.Internal(err)
 	}
-	c.Header("Content-Disposition", `attachment; filename="decision-`+strconv.FormatInt(id, 10)+`-dossier.zip"`)
-	c.Data(http.StatusOK, "application/zip", buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 func (s *Server) stats(c *gin.Context) {

@@ -291,6 +291,7 @@ var messages = map[string][2]string{
 	"dossier.title":                  {"重大行政决策档案", "Major Administrative Decision Dossier"},
 	"dossier.link":                   {"决策档案（可打印）", "Dossier (printable)"},
 	"dossier.print":                  {"用浏览器打印为A4", "Print from the browser on A4"},
+	"dossier.bases":                  {"法律、政策依据", "Legal bases"},
 	"dossier.checklist":              {"法定程序核查表", "Procedure checklist"},
 	"dossier.step":                   {"程序", "Procedure"},
 	"dossier.evidence":               {"依据材料或免除理由", "Evidence, or the reason for a waiver"},

@@ -48,6 +48,7 @@ func (s *Server) uiRoutes(r *gin.Engine) {
 	in.GET("/admin/users", s.uiUsers)
 	in.GET("/admin/calendar", s.uiCalendar)
 	in.GET("/decisions/:id/dossier", s.uiDossier)
+	in.GET("/decisions/:id/dossier.zip", s.uiDossierZip)
 	in.GET("/stats", s.uiStats)
 
 	act := in.Group("", s.checkCSRF)

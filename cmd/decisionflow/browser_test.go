@@ -328,6 +328,9 @@ func TestBrowserWalk(t *testing.T) {
 		t.Fatalf("dossier checklist: %q", cl)
 	}
 	b.screenshot("dossier.jpg")
+	if n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("a[href$='/dossier.zip']").length`)); err != nil || n != 1 {
+		t.Fatalf("no dossier.zip link: %d %v", n, err)
+	}
 	b.open("/stats")
 	if !strings.Contains(b.text("main"), "各程序用时中位数") {
 		t.Fatal("no statistics")
@@ -410,6 +413,15 @@ func TestFormsNeedCSRF(t *testing.T) {
 	}
 	if !strings.Contains(get("/decisions"), "未带令牌的决策") {
 		t.Fatal("the accepted form created nothing")
+	}
+	// The signed-in browser downloads the dossier archive with its session.
+	res, err := client.Get(s.base + "/decisions/1/dossier.zip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/zip" {
+		t.Fatalf("dossier.zip from the UI: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
 }
 
