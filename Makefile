@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/decisionflow
 PKGS    := ./...
 
-.PHONY: all build run test test-deps lint fmt bench clean
+.PHONY: all build run test test-deps lint fmt fuzz bench clean
 
 all: build
 
@@ -18,9 +18,19 @@ run: build
 test-deps:
 	@bash scripts/test-deps.sh
 
-## test: every test, on PostgreSQL and SQLite; what CI runs
+FUZZTIME ?= 10s
+
+## test: every test, on PostgreSQL and SQLite, the browser tests, then each
+## fuzz target for $(FUZZTIME); what CI runs
 test: test-deps lint
 	$(GO) test -count=1 -timeout 20m $(PKGS)
+	$(MAKE) --no-print-directory fuzz
+
+## fuzz: run each fuzz target for $(FUZZTIME)
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzEventData$$' -fuzztime $(FUZZTIME) ./workflow
+	$(GO) test -run '^$$' -fuzz '^FuzzCanonicalEncoding$$' -fuzztime $(FUZZTIME) ./workflow
+	$(GO) test -run '^$$' -fuzz '^FuzzPublicComment$$' -fuzztime $(FUZZTIME) ./cmd/decisionflow
 
 lint:
 	$(GO) vet $(PKGS)
@@ -32,3 +42,7 @@ fmt:
 
 clean:
 	rm -rf bin decisionflow.db decisionflow.db-wal decisionflow.db-shm
+
+## bench: throughput, latency and memory against PostgreSQL's own limit (see bench/README.md)
+bench: test-deps
+	$(GO) run ./bench

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"decisionflow/workflow"
 
@@ -58,6 +59,12 @@ func (s *Server) validateRequest(c *gin.Context) {
 	body, err := readBody(c)
 	if err != nil {
 		s.writeError(c, err)
+		return
+	}
+	if !utf8.Valid(body) {
+		// JSON decoders would swap the bad bytes for U+FFFD and store
+		// something other than what was sent: refuse instead.
+		s.writeError(c, workflow.Invalid(workflow.FieldError{Field: "body", Message: "must be valid UTF-8"}))
 		return
 	}
 	if len(body) > 0 || req.Method == http.MethodPost || req.Method == http.MethodPut || req.Method == http.MethodPatch {

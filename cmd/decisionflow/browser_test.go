@@ -346,6 +346,16 @@ func TestBrowserWalk(t *testing.T) {
 	}
 }
 
+var csrfToken = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func newJar(t *testing.T) http.CookieJar {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jar
+}
+
 // seedAccounts creates the users of the browser test with the CLI.
 func seedAccounts(t *testing.T, dsn string) {
 	t.Helper()
@@ -363,8 +373,7 @@ func TestFormsNeedCSRF(t *testing.T) {
 	dsn := filepath.Join(t.TempDir(), "csrf.db")
 	s := startServer(t, dsn, "DECISIONFLOW_NOW="+day0)
 	seedAccounts(t, dsn)
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := &http.Client{Jar: newJar(t), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	get := func(path string) string {
 		res, err := client.Get(s.base + path)
 		if err != nil {
@@ -383,8 +392,7 @@ func TestFormsNeedCSRF(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return res.StatusCode, string(b)
 	}
-	token := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-	m := token.FindStringSubmatch(get("/login"))
+	m := csrfToken.FindStringSubmatch(get("/login"))
 	if m == nil {
 		t.Fatal("the sign-in form has no CSRF token")
 	}

@@ -110,12 +110,24 @@ func version(dir string) int {
 	return n
 }
 
-// Start starts a throwaway cluster, or connects to $DATABASE_URL.
-func Start() (*Cluster, error) {
+// Start starts a throwaway cluster for tests, or connects to $DATABASE_URL.
+func Start() (*Cluster, error) { return StartWith(Options{}) }
+
+// Options tune a cluster.
+type Options struct {
+	// Durable keeps fsync and synchronous commit on, as in production; tests
+	// turn them off for speed, benchmarks want them on.
+	Durable bool
+	// MaxConnections is max_connections (default 300).
+	MaxConnections int
+}
+
+// StartWith starts a throwaway cluster with options (or connects to $DATABASE_URL).
+func StartWith(o Options) (*Cluster, error) {
 	c := &Cluster{}
 	if dsn := os.Getenv("DATABASE_URL"); dsn != "" {
 		c.AdminURL = dsn
-	} else if err := c.initCluster(); err != nil {
+	} else if err := c.initCluster(o); err != nil {
 		c.Stop()
 		return nil, err
 	}
@@ -132,7 +144,7 @@ func Start() (*Cluster, error) {
 	return c, nil
 }
 
-func (c *Cluster) initCluster() error {
+func (c *Cluster) initCluster(o Options) error {
 	bin, err := FindBinDir()
 	if err != nil {
 		return err
@@ -165,12 +177,18 @@ func (c *Cluster) initCluster() error {
 		return fmt.Errorf("initdb: %v: %s", err, out)
 	}
 	c.Port = 5432
-	// A throwaway cluster: no TCP, no durability (tests never survive a host crash).
-	opts := strings.Join([]string{
+	if o.MaxConnections == 0 {
+		o.MaxConnections = 300
+	}
+	settings := []string{
 		"-c listen_addresses=''", "-c unix_socket_directories=" + dir, "-c port=" + strconv.Itoa(c.Port),
-		"-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
-		"-c max_connections=300", "-c shared_buffers=128MB",
-	}, " ")
+		"-c max_connections=" + strconv.Itoa(o.MaxConnections), "-c shared_buffers=128MB",
+	}
+	if !o.Durable {
+		// A throwaway test cluster: no durability (tests never survive a host crash).
+		settings = append(settings, "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off")
+	}
+	opts := strings.Join(settings, " ")
 	c.opts = opts
 	if err := c.StartServer(); err != nil {
 		return err
@@ -280,6 +298,16 @@ func (c *Cluster) NewDatabase(tb testing.TB) string {
 		}
 	})
 	return c.URL(name)
+}
+
+// CreateDatabase creates an empty database and returns its DSN; it lives as
+// long as the cluster.
+func (c *Cluster) CreateDatabase(name string) (string, error) {
+	if _, err := c.admin.Exec(`CREATE DATABASE ` + name); err != nil {
+		return "", err
+	}
+	c.owned = append(c.owned, name)
+	return c.URL(name), nil
 }
 
 // EmptyDatabase returns the DSN of a fresh database with no schema at all,
