@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -240,19 +241,6 @@ func (s *Server) fireEvent(c *gin.Context) {
 	s.renderDecision(c, http.StatusOK, d)
 }
 
-func (s *Server) history(c *gin.Context) {
-	id, ok := s.pathID(c, "id")
-	if !ok {
-		return
-	}
-	entries, err := s.engine.History(c.Request.Context(), currentUser(c), id)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"entries": entries})
-}
-
 func (s *Server) verify(c *gin.Context) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
@@ -291,19 +279,6 @@ func (s *Server) saveDraft(c *gin.Context) {
 	c.JSON(http.StatusOK, dr)
 }
 
-func (s *Server) drafts(c *gin.Context) {
-	id, ok := s.pathID(c, "id")
-	if !ok {
-		return
-	}
-	drafts, err := s.engine.Drafts(c.Request.Context(), currentUser(c), id)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"drafts": drafts})
-}
-
 func (s *Server) setCommentPeriod(c *gin.Context) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
@@ -323,19 +298,6 @@ func (s *Server) setCommentPeriod(c *gin.Context) {
 		return
 	}
 	s.renderDecision(c, http.StatusOK, d)
-}
-
-func (s *Server) comments(c *gin.Context) {
-	id, ok := s.pathID(c, "id")
-	if !ok {
-		return
-	}
-	list, err := s.engine.Comments(c.Request.Context(), currentUser(c), id)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"comments": list})
 }
 
 func (s *Server) addComment(c *gin.Context) {
@@ -374,19 +336,6 @@ func (s *Server) disposeComment(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, cm)
-}
-
-func (s *Server) expertOpinions(c *gin.Context) {
-	id, ok := s.pathID(c, "id")
-	if !ok {
-		return
-	}
-	list, err := s.engine.ExpertOpinions(c.Request.Context(), currentUser(c), id)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"expert_opinions": list})
 }
 
 func (s *Server) addExpertOpinion(c *gin.Context) {
@@ -434,4 +383,21 @@ func (s *Server) publicComment(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, gin.H{"id": cm.ID})
+}
+
+// listOf serves one decision's list under key: its journal, drafts,
+// comments or expert opinions.
+func listOf[T any](s *Server, key string, list func(ctx context.Context, actor *workflow.User, id int64) ([]T, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := s.pathID(c, "id")
+		if !ok {
+			return
+		}
+		items, err := list(c.Request.Context(), currentUser(c), id)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{key: items})
+	}
 }
