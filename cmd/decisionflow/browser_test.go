@@ -338,6 +338,19 @@ func TestBrowserWalk(t *testing.T) {
 	if n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("figure.chart svg rect").length`)); err != nil || n < 13 {
 		t.Fatalf("statistics charts: %d bars, %v", n, err)
 	}
+	// On a phone-sized screen nothing runs off the side: the page itself does
+	// not scroll sideways (wide tables scroll inside their own box).
+	b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	for _, path := range []string{decision, "/dashboard", "/decisions", "/consultations"} {
+		b.open(path)
+		wide, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+		if err != nil || wide {
+			t.Fatalf("%s is wider than a phone screen (%v)", path, err)
+		}
+	}
+	b.open(decision)
+	b.screenshot("decision-phone.jpg")
+	b.do(chromedp.EmulateReset())
 	// English, by the switch.
 	b.open(decision)
 	b.press("a[lang=en]")

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -655,5 +656,46 @@ func TestOverdueAndCalendar(t *testing.T) {
 	st := s.want(s.call("GET", "/api/v1/stats", staff, nil), 200, "")
 	if st["overdue"].(float64) != 1 || st["total"].(float64) != 1 {
 		t.Fatalf("stats %v", st)
+	}
+}
+
+// TestGracefulShutdown: on SIGTERM a request in flight still gets its
+// answer, and the process exits 0.
+func TestGracefulShutdown(t *testing.T) {
+	s := startServer(t, filepath.Join(t.TempDir(), "stop.db"))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"username":"nobody","password":"wrong-password"}`
+	half := len(body) / 2
+	fmt.Fprintf(conn, "POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:half])
+	time.Sleep(200 * time.Millisecond) // the request is now being read
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case <-s.done:
+		t.Fatal("the server exited with a request in flight")
+	default:
+	}
+	fmt.Fprint(conn, body[half:])
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("the request in flight got no answer: %v", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("in-flight request: %d, want 401", res.StatusCode)
+	}
+	select {
+	case <-s.done:
+		if code := s.cmd.ProcessState.ExitCode(); code != 0 {
+			t.Fatalf("exit code %d after SIGTERM", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server did not exit after the last request")
 	}
 }
