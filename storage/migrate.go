@@ -41,19 +41,30 @@ func (db *DB) provider() (*goose.Provider, error) {
 	return goose.NewProvider(dialect, db.db.DB, sub, opts...)
 }
 
-// SchemaVersions returns the schema version of the database and the newest
-// this binary knows.
+// SchemaVersions returns the schema version of the database (0 when it has
+// none yet) and the newest this binary knows. It only reads: no migration
+// lock is taken, so readiness probes may call it freely.
 func (db *DB) SchemaVersions(ctx context.Context) (current, known int64, err error) {
 	p, err := db.provider()
 	if err != nil {
 		return 0, 0, err
 	}
-	sources := p.ListSources()
-	if len(sources) > 0 {
+	if sources := p.ListSources(); len(sources) > 0 {
 		known = sources[len(sources)-1].Version
 	}
-	current, err = p.GetDBVersion(ctx)
-	if err != nil {
+	exists := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'`
+	if db.dialect == Postgres {
+		exists = `SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = 'goose_db_version' AND schemaname = current_schema()`
+	}
+	var n int
+	if err := db.db.GetContext(ctx, &n, exists); err != nil {
+		return 0, known, translate(err)
+	}
+	if n == 0 {
+		return 0, known, nil
+	}
+	const q = `SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied`
+	if err := db.db.GetContext(ctx, &current, q); err != nil {
 		return 0, known, translate(err)
 	}
 	return current, known, nil
