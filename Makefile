@@ -19,11 +19,13 @@ test-deps:
 	@bash scripts/test-deps.sh
 
 FUZZTIME ?= 10s
+# The race detector needs cgo, so a C compiler; without one the tests run without it.
+RACE ?= $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
 ## test: every test, on PostgreSQL and SQLite, the browser tests, then each
 ## fuzz target for $(FUZZTIME); what CI runs
 test: test-deps lint
-	$(GO) test -count=1 -timeout 20m $(PKGS)
+	$(GO) test $(RACE) -count=1 -timeout 20m $(PKGS)
 	$(MAKE) --no-print-directory fuzz
 
 ## fuzz: run each fuzz target for $(FUZZTIME)

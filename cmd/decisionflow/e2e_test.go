@@ -58,7 +58,7 @@ type server struct {
 	t    *testing.T
 	cmd  *exec.Cmd
 	base string
-	logs *bytes.Buffer
+	logs *syncWriter
 	done chan struct{}
 }
 
@@ -74,8 +74,8 @@ func startServer(t *testing.T, dsn string, env ...string) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{t: t, cmd: cmd, logs: &bytes.Buffer{}, done: make(chan struct{})}
-	cmd.Stderr = &syncWriter{w: s.logs}
+	s := &server{t: t, cmd: cmd, logs: &syncWriter{}, done: make(chan struct{})}
+	cmd.Stderr = s.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -101,15 +101,22 @@ func startServer(t *testing.T, dsn string, env ...string) *server {
 	return s
 }
 
+// syncWriter collects the server's log while the test reads it.
 type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu  sync.Mutex
+	buf bytes.Buffer
 }
 
 func (w *syncWriter) Write(b []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.w.Write(b)
+	return w.buf.Write(b)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }
 
 // stop sends SIGTERM and waits for the graceful shutdown.
