@@ -100,7 +100,20 @@ func (s *Server) listUsers(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"users": users})
+	renderPage(s, c, "users", users)
+}
+
+// renderPage writes one page of a list, newest first, under key.
+func renderPage[T any](s *Server, c *gin.Context, key string, items []T) {
+	from, to, next, ok := s.pageOf(c, len(items))
+	if !ok {
+		return
+	}
+	out := gin.H{key: items[from:to]}
+	if next != "" {
+		out["next_page_token"] = next
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) createUser(c *gin.Context) {
@@ -145,19 +158,52 @@ func (s *Server) createDecision(c *gin.Context) {
 	s.renderDecision(c, http.StatusCreated, d)
 }
 
-// pageToken is the opaque cursor of the decision list.
-func encodePageToken(id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("after:" + strconv.FormatInt(id, 10)))
+// Page tokens are opaque to clients: the decision list's holds the last id
+// of the page ("after:"), the other lists' the offset of the next page ("from:").
+func encodePageToken(id int64) string { return encodeToken("after:", id) }
+
+func decodePageToken(t string) (int64, bool) { return decodeToken("after:", t) }
+
+func encodeToken(kind string, n int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + strconv.FormatInt(n, 10)))
 }
 
-func decodePageToken(t string) (int64, bool) {
+func decodeToken(kind, t string) (int64, bool) {
 	b, err := base64.RawURLEncoding.DecodeString(t)
 	if err != nil {
 		return 0, false
 	}
-	s, ok := strings.CutPrefix(string(b), "after:")
-	id, err := strconv.ParseInt(s, 10, 64)
-	return id, ok && err == nil && id > 0
+	s, ok := strings.CutPrefix(string(b), kind)
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, ok && err == nil && n > 0
+}
+
+// pageOf cuts one page out of a list of n items, newest first: ?limit=
+// (default 50, at most 200) and ?page_token=. It returns the page's bounds
+// and the next page's token ("" on the last page), or writes the error.
+func (s *Server) pageOf(c *gin.Context, n int) (from, to int, next string, ok bool) {
+	limit := workflow.DefaultLimit
+	if l := c.Query("limit"); l != "" {
+		v, err := strconv.Atoi(l)
+		if err != nil || v < 1 || v > workflow.MaxLimit {
+			s.writeError(c, workflow.Invalid(workflow.FieldError{Field: "limit", Message: "must be an integer from 1 to 200"}))
+			return 0, 0, "", false
+		}
+		limit = v
+	}
+	if t := c.Query("page_token"); t != "" {
+		off, valid := decodeToken("from:", t)
+		if !valid {
+			s.writeError(c, workflow.Invalid(workflow.FieldError{Field: "page_token", Message: "is not a token this server issued"}))
+			return 0, 0, "", false
+		}
+		from = int(min(off, int64(n)))
+	}
+	to = min(from+limit, n)
+	if to < n {
+		next = encodeToken("from:", int64(to))
+	}
+	return from, to, next, true
 }
 
 func (s *Server) listDecisions(c *gin.Context) {
@@ -385,8 +431,8 @@ func (s *Server) publicComment(c *gin.Context) {
 	c.JSON(http.StatusCreated, gin.H{"id": cm.ID})
 }
 
-// listOf serves one decision's list under key: its journal, drafts,
-// comments or expert opinions.
+// listOf serves one decision's list under key, a page at a time: its
+// drafts, comments or expert opinions, newest first.
 func listOf[T any](s *Server, key string, list func(ctx context.Context, actor *workflow.User, id int64) ([]T, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, ok := s.pathID(c, "id")
@@ -398,6 +444,20 @@ func listOf[T any](s *Server, key string, list func(ctx context.Context, actor *
 			s.writeError(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, gin.H{key: items})
+		renderPage(s, c, key, items)
 	}
+}
+
+// history serves the journal whole, in seq order, as the contract has it.
+func (s *Server) history(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	entries, err := s.engine.History(c.Request.Context(), currentUser(c), id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"entries": entries})
 }

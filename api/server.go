@@ -156,7 +156,7 @@ func (s *Server) routes(r *gin.Engine, reg *prometheus.Registry) {
 	auth.POST("/decisions", s.idempotent, s.createDecision)
 	auth.GET("/decisions/:id", s.getDecision)
 	auth.POST("/decisions/:id/events", s.idempotent, s.fireEvent)
-	auth.GET("/decisions/:id/history", listOf(s, "entries", s.engine.History))
+	auth.GET("/decisions/:id/history", s.history)
 	auth.GET("/decisions/:id/verify", s.verify)
 	auth.PUT("/decisions/:id/draft", s.saveDraft)
 	auth.GET("/decisions/:id/drafts", listOf(s, "drafts", s.engine.Drafts))

@@ -20,11 +20,11 @@ type draftRow struct {
 	CreatedAt  time.Time `db:"created_at"`
 }
 
-// Drafts returns every draft version of a decision, oldest first.
+// Drafts returns every draft version of a decision, newest first.
 func (db *DB) Drafts(ctx context.Context, id int64) ([]workflow.Draft, error) {
 	const q = `
 SELECT version, text, legal_bases, sha256, created_by, created_at
-FROM drafts WHERE decision_id = ? ORDER BY version`
+FROM drafts WHERE decision_id = ? ORDER BY version DESC`
 	var rows []draftRow
 	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), id); err != nil {
 		return nil, translate(err)

@@ -100,12 +100,12 @@ func TestRecords(t *testing.T) {
 			t.Fatal(err)
 		}
 		drafts, err := h.eng.Drafts(h.ctx, legal, d.ID)
-		if err != nil || len(drafts) != 2 || drafts[0].Version != 1 || drafts[1].Text != "第二稿" {
+		if err != nil || len(drafts) != 2 || drafts[0].Version != 2 || drafts[0].Text != "第二稿" || drafts[1].Version != 1 {
 			t.Fatalf("drafts = %+v, %v", drafts, err)
 		}
 		// sha256 of the text, as docs/design.md says.
-		if sum := sha256.Sum256([]byte("第二稿")); drafts[1].SHA256 != hex.EncodeToString(sum[:]) {
-			t.Fatalf("draft sha256 = %s, want the SHA-256 of its text", drafts[1].SHA256)
+		if sum := sha256.Sum256([]byte("第二稿")); drafts[0].SHA256 != hex.EncodeToString(sum[:]) {
+			t.Fatalf("draft sha256 = %s, want the SHA-256 of its text", drafts[0].SHA256)
 		}
 		h.fire(t, staff, d.ID, workflow.EventSubmitDraft, nil)
 		if list, _ := h.eng.Consultations(h.ctx); len(list) != 0 {

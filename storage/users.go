@@ -47,10 +47,10 @@ func (db *DB) UserByUsername(ctx context.Context, username string) (*workflow.Us
 	return r.user(), r.PasswordHash, nil
 }
 
-// Users returns every user by username.
+// Users returns every user, newest first.
 func (db *DB) Users(ctx context.Context) ([]*workflow.User, error) {
 	var rows []userRow
-	if err := db.db.SelectContext(ctx, &rows, userSelect+` ORDER BY username`); err != nil {
+	if err := db.db.SelectContext(ctx, &rows, userSelect+` ORDER BY id DESC`); err != nil {
 		return nil, translate(err)
 	}
 	out := make([]*workflow.User, len(rows))

@@ -116,6 +116,8 @@ func (e *Engine) Dossier(ctx context.Context, actor *User, id int64) (*Dossier, 
 	if out.Drafts, err = e.store.Drafts(ctx, id); err != nil {
 		return nil, err
 	}
+	// The dossier reads in the order things happened.
+	sort.Slice(out.Drafts, func(i, j int) bool { return out.Drafts[i].Version < out.Drafts[j].Version })
 	if out.Comments, err = e.store.Comments(ctx, id); err != nil {
 		return nil, err
 	}

@@ -502,7 +502,7 @@ func (e *Engine) StateCounts(ctx context.Context, actor *User) (map[State]int, e
 	return e.store.CountByState(ctx)
 }
 
-// Drafts returns every draft version of a decision, oldest first.
+// Drafts returns every draft version of a decision, newest first.
 func (e *Engine) Drafts(ctx context.Context, actor *User, id int64) ([]Draft, error) {
 	return readAfter(actor, func() ([]Draft, error) { return e.store.Drafts(ctx, id) }, e.exists(ctx, id))
 }

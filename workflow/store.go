@@ -33,7 +33,7 @@ type DecisionStore interface {
 	CountByUnit(ctx context.Context) (map[string]int, error)
 	// DecisionIDs returns the id and state of every decision, for verify.
 	DecisionIDs(ctx context.Context) ([]DecisionRef, error)
-	// Drafts returns every draft version, oldest first.
+	// Drafts returns every draft version, newest first.
 	Drafts(ctx context.Context, id int64) ([]Draft, error)
 	// Comments returns every comment of a decision, newest first.
 	Comments(ctx context.Context, id int64) ([]Comment, error)
@@ -112,7 +112,7 @@ type UserStore interface {
 	CreateUser(ctx context.Context, u *User, passwordHash string) error
 	// UserByUsername returns the user and its password hash.
 	UserByUsername(ctx context.Context, username string) (*User, string, error)
-	// Users returns every user, by username.
+	// Users returns every user, newest first.
 	Users(ctx context.Context) ([]*User, error)
 	// UpdateUser writes u's display name, role and disabled flag.
 	UpdateUser(ctx context.Context, u *User) error

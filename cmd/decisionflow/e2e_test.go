@@ -368,8 +368,30 @@ func TestEndToEnd(t *testing.T) {
 			if !limited {
 				t.Fatal("the public comment endpoint never answered 429 with Retry-After")
 			}
+			// Lists come a page at a time, newest first.
+			seen, pages := map[float64]bool{}, 0
+			for next := ""; pages == 0 || next != ""; pages++ {
+				p := s.want(s.call("GET", path("/comments?limit=2"+next), staff, nil), 200, "")
+				last := 1e18
+				for _, c := range p["comments"].([]any) {
+					cid := c.(map[string]any)["id"].(float64)
+					if seen[cid] || cid >= last {
+						t.Fatalf("page %d repeats or misorders comment %v", pages, cid)
+					}
+					seen[cid], last = true, cid
+				}
+				next = ""
+				if tok, ok := p["next_page_token"].(string); ok {
+					next = "&page_token=" + tok
+				}
+			}
+			if all := s.want(s.call("GET", path("/comments?limit=200"), staff, nil), 200, "")["comments"].([]any); len(all) != len(seen) || pages < 2 {
+				t.Fatalf("pages gave %d comments in %d pages, the whole list has %d", len(seen), pages, len(all))
+			}
+			s.want(s.call("GET", path("/comments?limit=0"), staff, nil), 400, "invalid-request")
+			s.want(s.call("GET", path("/comments?page_token=forged"), staff, nil), 400, "invalid-request")
 			// The comments sent before the limit need dispositions too.
-			for _, c := range s.want(s.call("GET", path("/comments"), staff, nil), 200, "")["comments"].([]any) {
+			for _, c := range s.want(s.call("GET", path("/comments?limit=200"), staff, nil), 200, "")["comments"].([]any) {
 				if c.(map[string]any)["disposition"] == nil {
 					s.want(s.call("PUT", path(fmt.Sprintf("/comments/%d/disposition", int64(c.(map[string]any)["id"].(float64)))), staff, map[string]string{"disposition": "duplicate", "reason": "与前述意见重复"}), 200, "")
 				}
