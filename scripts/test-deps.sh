@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs and the machine lacks: PostgreSQL's server
 # binaries (unless $DATABASE_URL names a server), chromium for the browser
-# tests and fonts-wqy-microhei so that Chinese pages render. As root it uses
+# tests, fonts-wqy-microhei so that Chinese pages render, and python3 for the
+# test of docs/design.md's hand check of a journal chain. As root it uses
 # apt-get; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 
@@ -24,6 +25,7 @@ have_cjk_font() {
 }
 
 have_postgres || missing+=(postgresql)
+command -v python3 >/dev/null 2>&1 || missing+=(python3) # docs/design.md's hand check of a chain
 have_chromium || missing+=(chromium)
 have_cjk_font || missing+=(fonts-wqy-microhei)
 

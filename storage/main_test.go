@@ -49,6 +49,14 @@ func (h *harness) withSettings(mod func(*workflow.Settings)) *harness {
 // openStore opens a fresh migrated store of the named dialect.
 func openStore(t testing.TB, dialect storage.Dialect) *storage.DB {
 	t.Helper()
+	db, _ := openStoreDSN(t, dialect)
+	return db
+}
+
+// openStoreDSN opens a fresh migrated store and returns its DSN too, for
+// tools run beside it.
+func openStoreDSN(t testing.TB, dialect storage.Dialect) (*storage.DB, string) {
+	t.Helper()
 	ctx := context.Background()
 	dsn := filepath.Join(t.TempDir(), "test.db")
 	if dialect == storage.Postgres {
@@ -64,7 +72,7 @@ func openStore(t testing.TB, dialect storage.Dialect) *storage.DB {
 			t.Fatalf("migrate: %v", err)
 		}
 	}
-	return db
+	return db, dsn
 }
 
 // forEachStore runs fn as one subtest per store: the conformance suite.
