@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/decisionflow
 PKGS    := ./...
 
-.PHONY: all build run test test-deps lint fmt fuzz bench clean
+.PHONY: all build run test test-deps lint fmt fuzz screenshots bench clean
 
 all: build
 
@@ -44,6 +44,10 @@ fmt:
 
 clean:
 	rm -rf bin decisionflow.db decisionflow.db-wal decisionflow.db-shm
+
+## screenshots: refresh the README's screenshots (docs/screenshots) from the browser tests
+screenshots: test-deps
+	DECISIONFLOW_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestBrowserWalk' ./cmd/decisionflow
 
 ## bench: throughput, latency and memory against PostgreSQL's own limit (see bench/README.md)
 bench: test-deps

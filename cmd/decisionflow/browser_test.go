@@ -20,11 +20,14 @@ import (
 // The browser tests drive Debian's chromium, headless, against the real
 // binary: every step goes through the pages alone.
 
-// screenshotDir is where the tests leave their screenshots (README shows them).
+// screenshotDir is where the tests leave their screenshots:
+// $DECISIONFLOW_SCREENSHOTS (.ci/run and `make screenshots` set it to
+// docs/screenshots, which README shows), else ./screenshots at the top of the
+// repository, which git ignores.
 func screenshotDir(t *testing.T) string {
 	dir := os.Getenv("DECISIONFLOW_SCREENSHOTS")
 	if dir == "" {
-		dir = filepath.Join("..", "..", "docs", "screenshots")
+		dir = filepath.Join("..", "..", "screenshots")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
