@@ -299,3 +299,43 @@ func TestMigrate(t *testing.T) {
 		})
 	}
 }
+
+// TestPurge: expired tokens and old finished idempotency records go; live
+// tokens, recent and pending records stay.
+func TestPurge(t *testing.T) {
+	forEachStore(t, func(t *testing.T, h *harness) {
+		acc := workflow.NewAccounts(h.db, h.clock)
+		u, err := acc.CreateUser(h.ctx, nil, workflow.NewUser{Username: "wang", Role: workflow.RoleStaff, Password: "0123456789"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		old, _ := acc.IssueToken(h.ctx, u)
+		h.clock.Advance(workflow.TokenTTL + time.Hour)
+		live, _ := acc.IssueToken(h.ctx, u)
+		now := h.clock.Now()
+		for i, r := range []workflow.IdempotencyRecord{
+			{Scope: "user:1", Key: "old-done", RequestHash: "h", CreatedAt: now.Add(-48 * time.Hour)},
+			{Scope: "user:1", Key: "old-pending", RequestHash: "h", CreatedAt: now.Add(-48 * time.Hour)},
+			{Scope: "user:1", Key: "new-done", RequestHash: "h", CreatedAt: now},
+		} {
+			if _, err := h.db.ReserveIdempotencyKey(h.ctx, &r, now.Add(-time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			if i != 1 {
+				r.Status, r.Header, r.Body = 201, []byte("{}"), []byte("{}")
+				if err := h.db.CompleteIdempotencyKey(h.ctx, &r); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		tokens, keys, err := h.db.Purge(h.ctx, now, now.Add(-24*time.Hour))
+		if err != nil || tokens != 1 || keys != 1 {
+			t.Fatalf("purged %d tokens and %d keys (%v), want 1 and 1", tokens, keys, err)
+		}
+		if _, err := acc.Authenticate(h.ctx, live); err != nil {
+			t.Fatalf("the live token was purged: %v", err)
+		}
+		_, err = acc.Authenticate(h.ctx, old)
+		wantCode(t, err, workflow.EUNAUTHENTICATED, "")
+	})
+}

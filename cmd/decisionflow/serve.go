@@ -128,6 +128,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	go purge(ctx, db, clock, log)
 	select {
 	case err := <-errc:
 		return err
@@ -145,6 +146,30 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// IdempotencyKeyTTL is how long a finished request's idempotency record is
+// kept for retries.
+const IdempotencyKeyTTL = 24 * time.Hour
+
+// purge deletes expired tokens and old idempotency records every hour, until
+// ctx ends. Each replica does it; the deletes are idempotent.
+func purge(ctx context.Context, db *storage.DB, clock workflow.Clock, log *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		tokens, keys, err := db.Purge(ctx, clock.Now(), time.Now().Add(-IdempotencyKeyTTL))
+		if err != nil && ctx.Err() == nil {
+			log.Warn("purge of expired tokens and idempotency keys failed", "error", err.Error())
+		} else if tokens+keys > 0 {
+			log.Info("purged", "expired_tokens", tokens, "idempotency_keys", keys)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // ensureAccounts creates the demo accounts on an empty database when asked,
