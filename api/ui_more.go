@@ -43,6 +43,7 @@ func barChart(title string, bars []bar) template.HTML {
 	const (
 		labelW = 190
 		barW   = 330
+		textW  = 130 // room for the figure after the longest bar
 		rowH   = 26
 	)
 	max := 0.0
@@ -54,7 +55,7 @@ func barChart(title string, bars []bar) template.HTML {
 	h := rowH*len(bars) + 10
 	var sb strings.Builder
 	fmt.Fprintf(&sb, `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="%s" viewBox="0 0 %d %d" width="100%%" style="max-width:%dpx">`,
-		html.EscapeString(title), labelW+barW+70, h, labelW+barW+70)
+		html.EscapeString(title), labelW+barW+textW, h, labelW+barW+textW)
 	for i, b := range bars {
 		y := 5 + i*rowH
 		w := 0.0

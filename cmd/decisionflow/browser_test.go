@@ -322,6 +322,7 @@ func TestBrowserWalk(t *testing.T) {
 	if badge := b.text("#chain"); !strings.Contains(badge, "哈希链完整") {
 		t.Fatalf("journal badge: %q", badge)
 	}
+	b.screenshot("journal.jpg")
 	if page := b.text("main"); strings.Contains(page, "13800000000") || !strings.Contains(page, "归档") {
 		t.Fatalf("journal page: contact shown or archive missing")
 	}
@@ -341,6 +342,7 @@ func TestBrowserWalk(t *testing.T) {
 	if n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("figure.chart svg rect").length`)); err != nil || n < 13 {
 		t.Fatalf("statistics charts: %d bars, %v", n, err)
 	}
+	b.screenshot("stats.jpg")
 	// On a phone-sized screen nothing runs off the side: the page itself does
 	// not scroll sideways (wide tables scroll inside their own box).
 	b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
