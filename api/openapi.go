@@ -44,9 +44,6 @@ func newValidator(spec []byte) (*validator, error) {
 	return &validator{doc: doc, router: r}, nil
 }
 
-// Paths returns the paths of the document, for tests.
-func (v *validator) Paths() []string { return v.doc.Paths.InMatchingOrder() }
-
 // validateRequest validates parameters and body against the document. A
 // request with no body type is taken as JSON; problems are 400 with fields.
 func (s *Server) validateRequest(c *gin.Context) {

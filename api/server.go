@@ -20,9 +20,6 @@ import (
 //go:embed openapi.yaml
 var openapiYAML []byte
 
-// OpenAPI returns the API's OpenAPI 3 document.
-func OpenAPI() []byte { return openapiYAML }
-
 // Readiness is what /readyz asks of the database.
 type Readiness interface {
 	// Ping returns EUNAVAILABLE when the database cannot be reached.

@@ -68,7 +68,7 @@ func (s *Server) uiRoutes(r *gin.Engine) {
 // uiError renders an error page for a failure outside any form.
 func (s *Server) uiError(c *gin.Context, err error) {
 	p := s.newPage(c, "common.error")
-	p.fail(c, "", "", err)
+	s.refusal(c, p, "", "", err)
 	if p.Err.Status >= 500 {
 		s.log.ErrorContext(c.Request.Context(), "page failed", "request_id", requestID(c), "error", err.Error())
 	}
@@ -209,10 +209,11 @@ func (s *Server) uiCreate(c *gin.Context) {
 	if err != nil {
 		p := s.newPage(c, "new.title")
 		p.Data = workflow.Categories
-		p.fail(c, "new", "", err)
+		s.refusal(c, p, "new", "", err)
 		s.render(c, p.Err.Status, "new", p)
 		return
 	}
+	s.metrics.transitions.WithLabelValues(workflow.RecordCreate).Inc()
 	c.Redirect(http.StatusSeeOther, "/decisions/"+strconv.FormatInt(d.ID, 10)+"?ok=1")
 }
 
@@ -337,7 +338,7 @@ func (s *Server) afterAction(c *gin.Context, id int64, form, anchor string, err 
 	if !ok {
 		return
 	}
-	p.fail(c, form, "", err)
+	s.refusal(c, p, form, "", err)
 	s.render(c, p.Err.Status, "decision", p)
 }
 
@@ -458,8 +459,6 @@ func (s *Server) uiFire(c *gin.Context) {
 	}
 	if err == nil {
 		s.metrics.transitions.WithLabelValues(event).Inc()
-	} else if workflow.ErrorCode(err) == workflow.ERULE {
-		s.metrics.ruleRefusals.WithLabelValues(workflow.ErrorRule(err)).Inc()
 	}
 	s.afterAction(c, id, "event-"+event, "actions", err)
 }
@@ -549,7 +548,7 @@ func (s *Server) uiPublicComment(c *gin.Context) {
 		cm, err = s.engine.AddPublicComment(c.Request.Context(), cons.ID, workflow.PublicCommentInput{Content: c.PostForm("content"), AuthorName: c.PostForm("author_name"), Contact: c.PostForm("contact")})
 	}
 	if err != nil {
-		p.fail(c, "public", "content", err)
+		s.refusal(c, p, "public", "content", err)
 		s.render(c, p.Err.Status, "consultation", p)
 		return
 	}
@@ -593,7 +592,7 @@ func (s *Server) afterUserAction(c *gin.Context, form string, err error) {
 		return
 	}
 	if p, ok := s.usersPage(c); ok {
-		p.fail(c, form, "", err)
+		s.refusal(c, p, form, "", err)
 		s.render(c, p.Err.Status, "users", p)
 	}
 }

@@ -155,7 +155,7 @@ func (s *Server) afterCalendar(c *gin.Context, year int, err error) {
 	}
 	c.Request.URL.RawQuery = "year=" + strconv.Itoa(year)
 	if p, ok := s.calendarPage(c); ok {
-		p.fail(c, "calendar", "", err)
+		s.refusal(c, p, "calendar", "", err)
 		s.render(c, p.Err.Status, "calendar", p)
 	}
 }

@@ -117,7 +117,7 @@ func (s *Server) uiLogin(c *gin.Context) {
 	p.Data = next
 	username := strings.TrimSpace(c.PostForm("username"))
 	fail := func(err error) {
-		p.fail(c, "login", "password", err)
+		s.refusal(c, p, "login", "password", err)
 		s.render(c, p.Err.Status, "login", p)
 	}
 	addr := c.ClientIP()

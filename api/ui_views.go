@@ -238,6 +238,15 @@ var ruleFields = map[string]string{
 	workflow.RuleReasonRequired:          "reason",
 }
 
+// refusal shows a refused action on its form, and counts a rule refusal as
+// writeError does for the API.
+func (s *Server) refusal(c *gin.Context, p *page, form, defaultField string, err error) {
+	if workflow.ErrorCode(err) == workflow.ERULE {
+		s.metrics.ruleRefusals.WithLabelValues(workflow.ErrorRule(err)).Inc()
+	}
+	p.fail(c, form, defaultField, err)
+}
+
 // fail records a refused action for the form, translated.
 func (p *page) fail(c *gin.Context, form, defaultField string, err error) {
 	pr := toProblem(err)

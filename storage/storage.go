@@ -139,9 +139,6 @@ func (db *DB) Close() error { return db.db.Close() }
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return translate(db.db.PingContext(ctx)) }
 
-// Stats returns the pool's figures.
-func (db *DB) Stats() sql.DBStats { return db.db.Stats() }
-
 // transact runs fn in one transaction: committed if fn returns nil, rolled
 // back otherwise. The exported method owns the transaction; helpers take tx.
 func (db *DB) transact(ctx context.Context, fn func(tx *sqlx.Tx) error) error {

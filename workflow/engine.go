@@ -28,9 +28,6 @@ func NewEngine(store DecisionStore, clock Clock, settings Settings) *Engine {
 // Settings returns the engine's settings.
 func (e *Engine) Settings() Settings { return e.settings }
 
-// Clock returns the engine's clock.
-func (e *Engine) Clock() Clock { return e.clock }
-
 // Today is the date on the engine's clock in the configured time zone.
 func (e *Engine) Today() Date { return DateOf(e.clock.Now().In(e.settings.Location)) }
 
@@ -533,14 +530,18 @@ func readAfter[T any](actor *User, read func() ([]T, error), exists func() error
 	if err := requireSignedIn(actor); err != nil {
 		return nil, err
 	}
-	if err := exists(); err != nil {
+	out, err := read()
+	if err != nil {
 		return nil, err
 	}
-	out, err := read()
-	if out == nil && err == nil {
+	if len(out) == 0 {
+		// Only an empty list can mean there is no such decision: ask then.
+		if err := exists(); err != nil {
+			return nil, err
+		}
 		out = []T{}
 	}
-	return out, err
+	return out, nil
 }
 
 // Verify checks the hash chain of one decision's journal.
