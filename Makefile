@@ -36,9 +36,9 @@ test: test-deps lint
 
 ## fuzz: run each fuzz target for a bounded number of executions
 fuzz:
-	$(GO) test -run '^$$' -timeout 5m -fuzz '^FuzzEventData1052' -fuzztime $(FUZZ_EXECS)x ./workflow
-	$(GO) test -run '^$$' -timeout 5m -fuzz '^FuzzCanonicalEncoding1052' -fuzztime $(FUZZ_EXECS_CANON)x ./workflow
-	$(GO) test -run '^$$' -timeout 5m -fuzz '^FuzzPublicComment1052' -fuzztime $(FUZZ_EXECS_HTTP)x ./cmd/decisionflow
+	$(GO) test -run '^$$' -timeout 5m -fuzz '^FuzzEventData$$' -fuzztime $(FUZZ_EXECS)x ./workflow
+	$(GO) test -run '^$$' -timeout 5m -fuzz '^FuzzCanonicalEncoding$$' -fuzztime $(FUZZ_EXECS_CANON)x ./workflow
+	$(GO) test -run '^$$' -timeout 5m -fuzz '^FuzzPublicComment$$' -fuzztime $(FUZZ_EXECS_HTTP)x ./cmd/decisionflow
 
 lint:
 	$(GO) vet $(PKGS)
