@@ -292,11 +292,7 @@ func (s *Server) verify(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if _, err := s.engine.Decision(c.Request.Context(), currentUser(c), id); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	v, err := s.engine.Verify(c.Request.Context(), id)
+	v, err := s.engine.Verify(c.Request.Context(), currentUser(c), id)
 	if err != nil {
 		s.writeError(c, err)
 		return

@@ -301,7 +301,7 @@ func (h *harness) history(t testing.TB, id int64) []workflow.JournalEntry {
 
 func (h *harness) verify(t testing.TB, id int64) workflow.Verification {
 	t.Helper()
-	v, err := h.eng.Verify(h.ctx, id)
+	v, err := h.eng.VerifyOne(h.ctx, id)
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}

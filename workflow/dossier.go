@@ -7,9 +7,6 @@ import (
 	"time"
 )
 
-// The five mandatory procedures, in order.
-var Steps = []string{"public_participation", "expert_review", "risk_assessment", "legality_review", "collective_decision"}
-
 // Step statuses.
 const (
 	StepPending = "pending"
@@ -31,44 +28,37 @@ type ChecklistItem struct {
 	Data   json.RawMessage `json:"data,omitempty"`
 }
 
-var stepEvents = map[string]struct {
-	step   int
-	status string
-}{
-	EventCompletePublicParticipation: {0, StepDone}, EventWaivePublicParticipation: {0, StepWaived},
-	EventCompleteExpertReview: {1, StepDone}, EventWaiveExpertReview: {1, StepWaived},
-	EventCompleteRiskAssessment: {2, StepDone}, EventWaiveRiskAssessment: {2, StepWaived},
-	EventPassLegalityReview: {3, StepDone},
-	EventApprove:            {4, StepDone}, EventApproveWithChanges: {4, StepDone}, EventReject: {4, StepDone},
-}
-
-var stepOfState = map[State]int{
-	StatePublicParticipation: 0, StateExpertReview: 1, StateRiskAssessment: 2,
-	StateLegalityReview: 3, StateRevising: 3, StateCollectiveDecision: 4, StateDeferred: 4,
-}
-
-// Checklist derives the five procedures' status from the journal. A draft
-// returned from legality review or from the meeting must pass both again.
+// Checklist derives the five procedures' status from the journal and the
+// event table: an event marks its step done or waived; one that reopens a
+// step (a draft returned from legality review or from the meeting) sets that
+// step and every later one pending again.
 func Checklist(state State, entries []JournalEntry) []ChecklistItem {
 	out := make([]ChecklistItem, len(Steps))
+	index := make(map[string]int, len(Steps))
 	for i, s := range Steps {
 		out[i] = ChecklistItem{Step: s, Status: StepPending}
+		index[s] = i
 	}
 	for _, e := range entries {
-		if e.Name == EventReturnLegalityReview || e.Name == EventReturnForRevision {
-			out[3] = ChecklistItem{Step: Steps[3], Status: StepPending}
-			out[4] = ChecklistItem{Step: Steps[4], Status: StepPending}
+		ev, ok := LookupEvent(e.Name)
+		if !ok || e.Kind != KindTransition {
 			continue
 		}
-		se, ok := stepEvents[e.Name]
-		if !ok {
+		if i, ok := index[ev.Reopens]; ok {
+			for ; i < len(out); i++ {
+				out[i] = ChecklistItem{Step: Steps[i], Status: StepPending}
+			}
 			continue
 		}
-		at := e.At
-		out[se.step] = ChecklistItem{Step: Steps[se.step], Status: se.status, At: &at, Actor: e.Actor, Event: e.Name, Seq: e.Seq, Data: e.Data}
+		if i, ok := index[ev.Step]; ok && ev.Marks != "" {
+			at := e.At
+			out[i] = ChecklistItem{Step: ev.Step, Status: ev.Marks, At: &at, Actor: e.Actor, Event: e.Name, Seq: e.Seq, Data: e.Data}
+		}
 	}
-	if i, ok := stepOfState[state]; ok && out[i].Status == StepPending {
-		out[i].Status = StepCurrent
+	if def, ok := LookupState(state); ok {
+		if i, ok := index[def.Step]; ok && out[i].Status == StepPending {
+			out[i].Status = StepCurrent
+		}
 	}
 	return out
 }
@@ -135,28 +125,35 @@ func (e *Engine) Dossier(ctx context.Context, actor *User, id int64) (*Dossier, 
 	out.Verification = VerifyChain(id, d.State, out.Journal)
 	out.Checklist = Checklist(d.State, out.Journal)
 	for _, j := range out.Journal {
-		r := EventRecord{Seq: j.Seq, Event: j.Name, At: j.At, Actor: j.Actor, Data: j.Data}
-		switch j.Name {
-		case EventCompleteRiskAssessment:
-			rr := r
-			out.RiskReport = &rr
-		case EventWaivePublicParticipation, EventWaiveExpertReview, EventWaiveRiskAssessment:
-			out.Waivers = append(out.Waivers, r)
-		case EventPassLegalityReview, EventReturnLegalityReview:
-			out.LegalityOpinions = append(out.LegalityOpinions, r)
-		case EventApprove, EventApproveWithChanges, EventReject, EventDefer, EventReturnForRevision:
-			out.Meetings = append(out.Meetings, r)
-		case EventPublish:
-			p := r
-			out.Publication = &p
-		case EventArchive:
-			var a ArchiveData
-			_ = json.Unmarshal(j.Data, &a)
-			out.ArchiveNo = a.ArchiveNo
-		case EventWithdraw:
-			w := r
-			out.Withdrawal = &w
-		}
+		out.file(j)
 	}
 	return out, nil
+}
+
+// file keeps a journaled event's data in the dossier section the event
+// table names for it.
+func (out *Dossier) file(j JournalEntry) {
+	ev, ok := LookupEvent(j.Name)
+	if !ok || j.Kind != KindTransition {
+		return
+	}
+	r := EventRecord{Seq: j.Seq, Event: j.Name, At: j.At, Actor: j.Actor, Data: j.Data}
+	switch ev.Section {
+	case SectionRiskReport:
+		out.RiskReport = &r
+	case SectionWaivers:
+		out.Waivers = append(out.Waivers, r)
+	case SectionLegality:
+		out.LegalityOpinions = append(out.LegalityOpinions, r)
+	case SectionMeetings:
+		out.Meetings = append(out.Meetings, r)
+	case SectionPublication:
+		out.Publication = &r
+	case SectionArchive:
+		var a ArchiveData
+		_ = json.Unmarshal(j.Data, &a)
+		out.ArchiveNo = a.ArchiveNo
+	case SectionWithdrawal:
+		out.Withdrawal = &r
+	}
 }

@@ -176,6 +176,7 @@ func (e *Engine) decorate(ctx context.Context, role Role, ds ...*Decision) error
 	today := e.Today()
 	for _, d := range ds {
 		d.AllowedEvents = AllowedEvents(d.State, role)
+		d.AllowedActions = allowedActions(Capabilities(role, d, today))
 		d.Deadlines = cal.deadlines(d, today)
 	}
 	return nil
@@ -193,7 +194,7 @@ func (e *Engine) Fire(ctx context.Context, actor *User, id int64, event string, 
 	if err := requireRole(actor, def.Role, "fire "+event); err != nil {
 		return nil, err
 	}
-	spec := eventSpecs[event]
+	spec := def.spec
 	v, err := spec.decode(data)
 	if err != nil {
 		return nil, prefixFields(err, "data.")
@@ -212,7 +213,7 @@ func (e *Engine) Fire(ctx context.Context, actor *User, id int64, event string, 
 
 // SaveDraft saves a new draft version in a state where the draft is editable.
 func (e *Engine) SaveDraft(ctx context.Context, actor *User, id int64, in DraftInput, ifVersion int64) (*Draft, error) {
-	if err := requireRole(actor, RoleStaff, "edit the draft"); err != nil {
+	if err := requireAction(actor, RecordSaveDraft); err != nil {
 		return nil, err
 	}
 	if err := in.Validate(); err != nil {
@@ -223,8 +224,8 @@ func (e *Engine) SaveDraft(ctx context.Context, actor *User, id int64, in DraftI
 	}
 	var saved *Draft
 	_, err := e.mutate(ctx, actor, id, ifVersion, KindRecord, RecordSaveDraft, func(g *guardEnv) (State, any, error) {
-		if !g.d.State.draftEditable() {
-			return "", nil, conflict(g.d.State, actor.Role, "editing the draft")
+		if err := actionState(g, actor.Role, RecordSaveDraft); err != nil {
+			return "", nil, err
 		}
 		version := 1
 		if g.d.Draft != nil {
@@ -248,15 +249,15 @@ func (e *Engine) SaveDraft(ctx context.Context, actor *User, id int64, in DraftI
 
 // SetCommentPeriod sets the comment period, once, in public participation.
 func (e *Engine) SetCommentPeriod(ctx context.Context, actor *User, id int64, in CommentPeriodInput, ifVersion int64) (*Decision, error) {
-	if err := requireRole(actor, RoleStaff, "set the comment period"); err != nil {
+	if err := requireAction(actor, RecordSetCommentPeriod); err != nil {
 		return nil, err
 	}
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	return e.mutate(ctx, actor, id, ifVersion, KindRecord, RecordSetCommentPeriod, func(g *guardEnv) (State, any, error) {
-		if g.d.State != StatePublicParticipation {
-			return "", nil, conflict(g.d.State, actor.Role, "setting the comment period")
+		if err := actionState(g, actor.Role, RecordSetCommentPeriod); err != nil {
+			return "", nil, err
 		}
 		if g.d.CommentPeriod != nil {
 			return "", nil, RuleError(RuleCommentPeriodAlreadySet, "the comment period was set already (%s to %s)", g.d.CommentPeriod.OpensOn, g.d.CommentPeriod.ClosesOn)
@@ -295,7 +296,7 @@ type commentData struct {
 
 // AddComment records a comment staff received through another channel.
 func (e *Engine) AddComment(ctx context.Context, actor *User, id int64, in CommentInput) (*Comment, error) {
-	if err := requireRole(actor, RoleStaff, "record a comment"); err != nil {
+	if err := requireAction(actor, RecordAddComment); err != nil {
 		return nil, err
 	}
 	if err := in.Validate(); err != nil {
@@ -303,8 +304,8 @@ func (e *Engine) AddComment(ctx context.Context, actor *User, id int64, in Comme
 	}
 	c := &Comment{DecisionID: id, Source: "staff", Channel: in.Channel, AuthorName: in.AuthorName, Content: in.Content, RecordedBy: actor.Username}
 	_, err := e.mutate(ctx, actor, id, 0, KindRecord, RecordAddComment, func(g *guardEnv) (State, any, error) {
-		if g.d.State != StatePublicParticipation {
-			return "", nil, conflict(g.d.State, actor.Role, "recording a comment")
+		if err := actionState(g, actor.Role, RecordAddComment); err != nil {
+			return "", nil, err
 		}
 		return e.insertComment(g, c)
 	})
@@ -342,7 +343,7 @@ func (e *Engine) insertComment(g *guardEnv, c *Comment) (State, any, error) {
 
 // DisposeComment records how a comment was handled (Art 18).
 func (e *Engine) DisposeComment(ctx context.Context, actor *User, id, commentID int64, in DispositionInput) (*Comment, error) {
-	if err := requireRole(actor, RoleStaff, "dispose of a comment"); err != nil {
+	if err := requireAction(actor, RecordDisposeComment); err != nil {
 		return nil, err
 	}
 	if err := in.Validate(); err != nil {
@@ -350,8 +351,8 @@ func (e *Engine) DisposeComment(ctx context.Context, actor *User, id, commentID 
 	}
 	var out *Comment
 	_, err := e.mutate(ctx, actor, id, 0, KindRecord, RecordDisposeComment, func(g *guardEnv) (State, any, error) {
-		if g.d.State != StatePublicParticipation {
-			return "", nil, conflict(g.d.State, actor.Role, "disposing of a comment")
+		if err := actionState(g, actor.Role, RecordDisposeComment); err != nil {
+			return "", nil, err
 		}
 		c, err := g.tx.Comment(ctx, commentID)
 		if err != nil {
@@ -373,7 +374,7 @@ func (e *Engine) DisposeComment(ctx context.Context, actor *User, id, commentID 
 
 // AddExpertOpinion records a signed expert opinion (Arts 19, 20).
 func (e *Engine) AddExpertOpinion(ctx context.Context, actor *User, id int64, in ExpertOpinionInput) (*ExpertOpinion, error) {
-	if err := requireRole(actor, RoleStaff, "record an expert opinion"); err != nil {
+	if err := requireAction(actor, RecordAddExpertOpinion); err != nil {
 		return nil, err
 	}
 	if err := in.Validate(); err != nil {
@@ -382,8 +383,8 @@ func (e *Engine) AddExpertOpinion(ctx context.Context, actor *User, id int64, in
 	o := &ExpertOpinion{DecisionID: id, ExpertName: in.ExpertName, Institution: in.Institution, Opinion: in.Opinion,
 		Signed: *in.Signed, ConflictOfInterest: *in.ConflictOfInterest, RecordedBy: actor.Username}
 	_, err := e.mutate(ctx, actor, id, 0, KindRecord, RecordAddExpertOpinion, func(g *guardEnv) (State, any, error) {
-		if g.d.State != StateExpertReview {
-			return "", nil, conflict(g.d.State, actor.Role, "recording an expert opinion")
+		if err := actionState(g, actor.Role, RecordAddExpertOpinion); err != nil {
+			return "", nil, err
 		}
 		if !o.Signed {
 			return "", nil, RuleError(RuleExpertOpinionUnsigned, "a written expert opinion must be signed or stamped")
@@ -544,8 +545,18 @@ func readAfter[T any](actor *User, read func() ([]T, error), exists func() error
 	return out, nil
 }
 
-// Verify checks the hash chain of one decision's journal.
-func (e *Engine) Verify(ctx context.Context, id int64) (Verification, error) {
+// Verify checks the hash chain of one decision's journal for a signed-in actor.
+func (e *Engine) Verify(ctx context.Context, actor *User, id int64) (Verification, error) {
+	if err := requireSignedIn(actor); err != nil {
+		return Verification{}, err
+	}
+	return e.verify(ctx, id)
+}
+
+// VerifyOne checks one decision's chain for the operator (the CLI).
+func (e *Engine) VerifyOne(ctx context.Context, id int64) (Verification, error) { return e.verify(ctx, id) }
+
+func (e *Engine) verify(ctx context.Context, id int64) (Verification, error) {
 	d, err := e.store.Decision(ctx, id)
 	if err != nil {
 		return Verification{}, err

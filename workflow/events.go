@@ -63,7 +63,7 @@ func (d *RiskReport) Validate() error {
 		c.add("consulted_departments", "is required (an array, empty if none)")
 	}
 	c.list("consulted_departments", d.ConsultedDepartments, MaxTitle)
-	c.enum("conclusion", d.Conclusion, []string{"controllable", "uncontrollable"})
+	c.enum("conclusion", d.Conclusion, RiskConclusions)
 	return c.err()
 }
 
@@ -266,6 +266,7 @@ type guardEnv struct {
 
 // eventSpec decodes an event's data and checks its rules.
 type eventSpec struct {
+	new    func() any
 	decode func(raw []byte) (any, error)
 	guard  func(g *guardEnv, data any) error
 	// apply records on the decision what the event decides (the decision date).
@@ -274,6 +275,7 @@ type eventSpec struct {
 
 func specOf[T any](guard func(g *guardEnv, d *T) error) eventSpec {
 	return eventSpec{
+		new: func() any { return new(T) },
 		decode: func(raw []byte) (any, error) {
 			v := new(T)
 			if err := DecodeStrict(raw, v); err != nil {
@@ -290,148 +292,172 @@ func withApply(s eventSpec, apply func(d *Decision, data any)) eventSpec {
 	return s
 }
 
-func setDecidedOn(d *Decision, data any) {
-	var m *Meeting
+// meetingOf returns the meeting an event's data carries, or nil.
+func meetingOf(data any) *Meeting {
 	switch v := data.(type) {
 	case *MeetingData:
-		m = v.Meeting
+		return v.Meeting
 	case *ApproveWithChangesData:
-		m = v.Meeting
+		return v.Meeting
+	case *MeetingReasonData:
+		return v.Meeting
 	}
-	if m != nil {
+	return nil
+}
+
+func setDecidedOn(d *Decision, data any) {
+	if m := meetingOf(data); m != nil {
 		if day, err := ParseDate(m.HeldOn); err == nil {
 			d.DecidedOn = &day
 		}
 	}
 }
 
-var eventSpecs = map[string]eventSpec{
-	EventSubmitDraft: specOf(func(g *guardEnv, _ *NoData) error {
-		dr := g.d.Draft
-		if dr == nil || blank(dr.Text) || !anyNonBlank(dr.LegalBases) {
-			return RuleError(RuleDraftRequired, "a draft with text and at least one legal basis is required before submission")
+// Art 12: a draft with its legal bases exists before it goes to the public.
+func guardSubmitDraft(g *guardEnv, _ *NoData) error {
+	dr := g.d.Draft
+	if dr == nil || blank(dr.Text) || !anyNonBlank(dr.LegalBases) {
+		return RuleError(RuleDraftRequired, "a draft with text and at least one legal basis is required before submission")
+	}
+	return nil
+}
+
+// Art 15: the period was set and has ended; Art 18: every comment answered.
+func guardCompletePublicParticipation(g *guardEnv, d *AdoptionReportData) error {
+	p := g.d.CommentPeriod
+	if p == nil {
+		return RuleError(RuleCommentPeriodRequired, "no comment period was set")
+	}
+	if !g.today.After(p.ClosesOn) {
+		return RuleError(RuleCommentPeriodNotEnded, "the comment period closes on %s", p.ClosesOn)
+	}
+	if err := commentsDisposed(g); err != nil {
+		return err
+	}
+	return requireText(RuleAdoptionReportRequired, d.AdoptionReport, "the adoption report is required")
+}
+
+// Art 18: every comment received has a disposition.
+func commentsDisposed(g *guardEnv) error {
+	comments, err := g.tx.Comments(g.ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range comments {
+		if c.Disposition == "" {
+			return RuleError(RuleCommentsUndisposed, "comment %d has no disposition", c.ID)
 		}
-		return nil
-	}),
-	EventCompletePublicParticipation: specOf(func(g *guardEnv, d *AdoptionReportData) error {
-		p := g.d.CommentPeriod
-		if p == nil {
-			return RuleError(RuleCommentPeriodRequired, "no comment period was set")
-		}
-		if !g.today.After(p.ClosesOn) {
-			return RuleError(RuleCommentPeriodNotEnded, "the comment period closes on %s", p.ClosesOn)
-		}
-		comments, err := g.tx.Comments(g.ctx)
-		if err != nil {
-			return err
-		}
-		for _, c := range comments {
-			if c.Disposition == "" {
-				return RuleError(RuleCommentsUndisposed, "comment %d has no disposition", c.ID)
-			}
-		}
-		return requireText(RuleAdoptionReportRequired, d.AdoptionReport, "the adoption report is required")
-	}),
-	EventWaivePublicParticipation: specOf(func(g *guardEnv, d *WaivePublicParticipationData) error {
-		if err := waiverPermitted(g); err != nil {
-			return err
-		}
-		return requireReasons(d.Reason, d.LegalBasis)
-	}),
-	EventCompleteExpertReview: specOf(func(g *guardEnv, d *AdoptionReportData) error {
-		if err := requireText(RuleAdoptionReportRequired, d.AdoptionReport, "the adoption report is required"); err != nil {
-			return err
-		}
-		n, err := g.tx.CountExpertOpinions(g.ctx)
-		if err != nil {
-			return err
-		}
-		if n < g.settings.MinExperts {
-			return RuleError(RuleExpertOpinionsRequired, "%d expert opinion(s) recorded; at least %d required", n, g.settings.MinExperts)
-		}
-		return nil
-	}),
-	EventWaiveExpertReview: specOf(func(g *guardEnv, d *ReasonData) error {
-		if err := waiverPermitted(g); err != nil {
-			return err
-		}
-		return requireReasons(d.Reason)
-	}),
-	EventCompleteRiskAssessment: specOf(func(g *guardEnv, d *RiskReport) error {
-		if blank(d.RiskPoints) || blank(d.Measures) || blank(d.ResponsePlan) {
-			return RuleError(RuleRiskReportIncomplete, "risk points, measures and response plan are required")
-		}
-		if d.Conclusion != "controllable" {
-			return RuleError(RuleRiskUncontrollable, "the risk is not controllable: adjust the draft and assess again")
-		}
-		return nil
-	}),
-	EventWaiveRiskAssessment: specOf(func(g *guardEnv, d *WaiveRiskAssessmentData) error {
-		if err := waiverPermitted(g); err != nil {
-			return err
-		}
-		return requireReasons(d.Reason)
-	}),
-	EventPassLegalityReview: specOf(func(g *guardEnv, d *LegalityPassData) error {
-		if err := requireText(RuleLegalityOpinionRequired, d.Opinion, "the legality opinion is required"); err != nil {
-			return err
-		}
-		if !*d.Authority || !*d.Procedure || !*d.Content {
-			return RuleError(RuleLegalityNotLawful, "authority, procedure and content must all be lawful to pass; otherwise return the draft")
-		}
-		return nil
-	}),
-	EventReturnLegalityReview: specOf(func(g *guardEnv, d *LegalityReturnData) error {
-		if err := requireReasons(d.Reasons); err != nil {
-			return err
-		}
-		return requireText(RuleLegalityOpinionRequired, d.Opinion, "the legality opinion is required")
-	}),
-	EventResubmitLegalityReview: specOf(func(g *guardEnv, d *ResubmitData) error {
-		return requireReasons(d.RevisionNote)
-	}),
-	EventApprove: withApply(specOf(func(g *guardEnv, d *MeetingData) error {
-		return checkMeeting(g, d.Meeting, true)
-	}), setDecidedOn),
-	EventApproveWithChanges: withApply(specOf(func(g *guardEnv, d *ApproveWithChangesData) error {
-		return checkMeeting(g, d.Meeting, true)
-	}), setDecidedOn),
-	EventReject: withApply(specOf(func(g *guardEnv, d *MeetingData) error {
-		return checkMeeting(g, d.Meeting, false)
-	}), setDecidedOn),
-	EventDefer: specOf(func(g *guardEnv, d *MeetingReasonData) error {
-		if err := requireReasons(d.Reason); err != nil {
-			return err
-		}
-		return checkMeetingForm(g, d.Meeting)
-	}),
-	EventReturnForRevision: specOf(func(g *guardEnv, d *MeetingReasonData) error {
-		if err := requireReasons(d.Reason); err != nil {
-			return err
-		}
-		return checkMeetingForm(g, d.Meeting)
-	}),
-	EventRetable: specOf(func(g *guardEnv, d *ReasonData) error { return requireReasons(d.Reason) }),
-	EventPublish: specOf(func(g *guardEnv, d *PublishData) error {
-		published, _ := ParseDate(d.PublishedOn)
-		if d.PartyReportedOn == "" {
-			return RuleError(RulePartyReportRequired, "the date the decision was reported to the Party committee is required")
-		}
-		if reported, _ := ParseDate(d.PartyReportedOn); reported.After(published) {
-			return RuleError(RulePartyReportRequired, "the decision must be reported to the Party committee before it is published")
-		}
-		if g.d.DecidedOn != nil && published.Before(*g.d.DecidedOn) {
-			return RuleError(RulePublicationIncomplete, "published_on is before the decision date %s", *g.d.DecidedOn)
-		}
-		if !anyNonBlank(d.Channels) {
-			return RuleError(RulePublicationIncomplete, "at least one publication channel is required")
-		}
-		return nil
-	}),
-	EventArchive: specOf(func(g *guardEnv, d *ArchiveData) error {
-		return requireText(RuleArchiveNoRequired, d.ArchiveNo, "the archive number (档号) is required")
-	}),
-	EventWithdraw: specOf(func(g *guardEnv, d *ReasonData) error { return requireReasons(d.Reason) }),
+	}
+	return nil
+}
+
+func guardWaivePublicParticipation(g *guardEnv, d *WaivePublicParticipationData) error {
+	if err := waiverPermitted(g); err != nil {
+		return err
+	}
+	return requireReasons(d.Reason, d.LegalBasis)
+}
+
+// Arts 19, 29: enough signed expert opinions, and how they were adopted.
+func guardCompleteExpertReview(g *guardEnv, d *AdoptionReportData) error {
+	if err := requireText(RuleAdoptionReportRequired, d.AdoptionReport, "the adoption report is required"); err != nil {
+		return err
+	}
+	n, err := g.tx.CountExpertOpinions(g.ctx)
+	if err != nil {
+		return err
+	}
+	if n < g.settings.MinExperts {
+		return RuleError(RuleExpertOpinionsRequired, "%d expert opinion(s) recorded; at least %d required", n, g.settings.MinExperts)
+	}
+	return nil
+}
+
+func guardWaiver(g *guardEnv, d *ReasonData) error {
+	if err := waiverPermitted(g); err != nil {
+		return err
+	}
+	return requireReasons(d.Reason)
+}
+
+// Arts 23, 24: a complete risk report whose conclusion is controllable.
+func guardCompleteRiskAssessment(g *guardEnv, d *RiskReport) error {
+	if blank(d.RiskPoints) || blank(d.Measures) || blank(d.ResponsePlan) {
+		return RuleError(RuleRiskReportIncomplete, "risk points, measures and response plan are required")
+	}
+	if d.Conclusion != "controllable" {
+		return RuleError(RuleRiskUncontrollable, "the risk is not controllable: adjust the draft and assess again")
+	}
+	return nil
+}
+
+func guardWaiveRiskAssessment(g *guardEnv, d *WaiveRiskAssessmentData) error {
+	if err := waiverPermitted(g); err != nil {
+		return err
+	}
+	return requireReasons(d.Reason)
+}
+
+// Arts 25, 27, 28: a written opinion finding authority, procedure and content lawful.
+func guardPassLegalityReview(g *guardEnv, d *LegalityPassData) error {
+	if err := requireText(RuleLegalityOpinionRequired, d.Opinion, "the legality opinion is required"); err != nil {
+		return err
+	}
+	if !*d.Authority || !*d.Procedure || !*d.Content {
+		return RuleError(RuleLegalityNotLawful, "authority, procedure and content must all be lawful to pass; otherwise return the draft")
+	}
+	return nil
+}
+
+func guardReturnLegalityReview(g *guardEnv, d *LegalityReturnData) error {
+	if err := requireReasons(d.Reasons); err != nil {
+		return err
+	}
+	return requireText(RuleLegalityOpinionRequired, d.Opinion, "the legality opinion is required")
+}
+
+func guardResubmit(g *guardEnv, d *ResubmitData) error { return requireReasons(d.RevisionNote) }
+
+func guardApprove(g *guardEnv, d *MeetingData) error { return checkMeeting(g, d.Meeting, true) }
+
+func guardApproveWithChanges(g *guardEnv, d *ApproveWithChangesData) error {
+	return checkMeeting(g, d.Meeting, true)
+}
+
+func guardReject(g *guardEnv, d *MeetingData) error { return checkMeeting(g, d.Meeting, false) }
+
+// defer and return_for_revision: a collective meeting and its reason.
+func guardMeetingReason(g *guardEnv, d *MeetingReasonData) error {
+	if err := requireReasons(d.Reason); err != nil {
+		return err
+	}
+	return checkMeetingForm(g, d.Meeting)
+}
+
+func guardReason(g *guardEnv, d *ReasonData) error { return requireReasons(d.Reason) }
+
+// Arts 31, 32: reported to the Party committee first, published on a channel,
+// not before the decision.
+func guardPublish(g *guardEnv, d *PublishData) error {
+	published, _ := ParseDate(d.PublishedOn)
+	if d.PartyReportedOn == "" {
+		return RuleError(RulePartyReportRequired, "the date the decision was reported to the Party committee is required")
+	}
+	if reported, _ := ParseDate(d.PartyReportedOn); reported.After(published) {
+		return RuleError(RulePartyReportRequired, "the decision must be reported to the Party committee before it is published")
+	}
+	if g.d.DecidedOn != nil && published.Before(*g.d.DecidedOn) {
+		return RuleError(RulePublicationIncomplete, "published_on is before the decision date %s", *g.d.DecidedOn)
+	}
+	if !anyNonBlank(d.Channels) {
+		return RuleError(RulePublicationIncomplete, "at least one publication channel is required")
+	}
+	return nil
+}
+
+// Art 33: the file gets its archive number.
+func guardArchive(g *guardEnv, d *ArchiveData) error {
+	return requireText(RuleArchiveNoRequired, d.ArchiveNo, "the archive number (档号) is required")
 }
 
 func waiverPermitted(g *guardEnv) error {

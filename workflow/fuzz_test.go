@@ -24,7 +24,7 @@ func FuzzEventData(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, which uint8, raw []byte) {
 		ev := Events[int(which)%len(Events)]
-		v, err := eventSpecs[ev.Name].decode(raw)
+		v, err := ev.spec.decode(raw)
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) || e.Code != EINVALID || len(e.Fields) == 0 {
@@ -36,7 +36,7 @@ func FuzzEventData(f *testing.F) {
 		if err != nil {
 			t.Fatalf("%s: accepted data does not encode: %v", ev.Name, err)
 		}
-		v2, err := eventSpecs[ev.Name].decode(again)
+		v2, err := ev.spec.decode(again)
 		if err != nil {
 			t.Fatalf("%s: accepted data %s refused on the second decode: %v", ev.Name, again, err)
 		}

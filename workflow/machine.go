@@ -4,77 +4,10 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strings"
 
 	"github.com/looplab/fsm"
 )
-
-// The events of workflow.md.
-const (
-	EventSubmitDraft                 = "submit_draft"
-	EventCompletePublicParticipation = "complete_public_participation"
-	EventWaivePublicParticipation    = "waive_public_participation"
-	EventCompleteExpertReview        = "complete_expert_review"
-	EventWaiveExpertReview           = "waive_expert_review"
-	EventCompleteRiskAssessment      = "complete_risk_assessment"
-	EventWaiveRiskAssessment         = "waive_risk_assessment"
-	EventPassLegalityReview          = "pass_legality_review"
-	EventReturnLegalityReview        = "return_legality_review"
-	EventResubmitLegalityReview      = "resubmit_legality_review"
-	EventApprove                     = "approve"
-	EventApproveWithChanges          = "approve_with_changes"
-	EventReject                      = "reject"
-	EventDefer                       = "defer"
-	EventReturnForRevision           = "return_for_revision"
-	EventRetable                     = "retable"
-	EventPublish                     = "publish"
-	EventArchive                     = "archive"
-	EventWithdraw                    = "withdraw"
-)
-
-// EventDef is one event of the contract: its source states, destination and
-// the only role that may fire it.
-type EventDef struct {
-	Name string
-	From []State
-	To   State
-	Role Role
-}
-
-// Events is the transition table of workflow.md, in its order.
-var Events = []EventDef{
-	{EventSubmitDraft, []State{StateDrafting}, StatePublicParticipation, RoleStaff},
-	{EventCompletePublicParticipation, []State{StatePublicParticipation}, StateExpertReview, RoleStaff},
-	{EventWaivePublicParticipation, []State{StatePublicParticipation}, StateExpertReview, RoleStaff},
-	{EventCompleteExpertReview, []State{StateExpertReview}, StateRiskAssessment, RoleStaff},
-	{EventWaiveExpertReview, []State{StateExpertReview}, StateRiskAssessment, RoleStaff},
-	{EventCompleteRiskAssessment, []State{StateRiskAssessment}, StateLegalityReview, RoleStaff},
-	{EventWaiveRiskAssessment, []State{StateRiskAssessment}, StateLegalityReview, RoleStaff},
-	{EventPassLegalityReview, []State{StateLegalityReview}, StateCollectiveDecision, RoleLegalAdvisor},
-	{EventReturnLegalityReview, []State{StateLegalityReview}, StateRevising, RoleLegalAdvisor},
-	{EventResubmitLegalityReview, []State{StateRevising}, StateLegalityReview, RoleStaff},
-	{EventApprove, []State{StateCollectiveDecision}, StateApproved, RoleHead},
-	{EventApproveWithChanges, []State{StateCollectiveDecision}, StateApproved, RoleHead},
-	{EventReject, []State{StateCollectiveDecision}, StateRejected, RoleHead},
-	{EventDefer, []State{StateCollectiveDecision}, StateDeferred, RoleHead},
-	{EventReturnForRevision, []State{StateCollectiveDecision}, StateRevising, RoleHead},
-	{EventRetable, []State{StateDeferred}, StateCollectiveDecision, RoleHead},
-	{EventPublish, []State{StateApproved}, StatePublished, RoleStaff},
-	{EventArchive, []State{StatePublished}, StateArchived, RoleStaff},
-	{EventWithdraw, []State{
-		StateDrafting, StatePublicParticipation, StateExpertReview, StateRiskAssessment,
-		StateLegalityReview, StateRevising, StateCollectiveDecision, StateDeferred,
-	}, StateWithdrawn, RoleHead},
-}
-
-// LookupEvent returns the definition of the named event.
-func LookupEvent(name string) (EventDef, bool) {
-	for _, ev := range Events {
-		if ev.Name == name {
-			return ev, true
-		}
-	}
-	return EventDef{}, false
-}
 
 var fsmEvents = func() fsm.Events {
 	out := make(fsm.Events, 0, len(Events))
@@ -151,4 +84,71 @@ func conflict(state State, role Role, what string) *Error {
 		State:         state,
 		AllowedEvents: AllowedEvents(state, role),
 	}
+}
+
+// Capability is an event or a record action an actor may take now, with the
+// fields of the data it needs.
+type Capability struct {
+	Name string `json:"name"`
+	// Kind is KindTransition for an event, KindRecord for a record action.
+	Kind   string  `json:"kind"`
+	Step   string  `json:"step"`
+	Fields []Field `json:"fields"`
+}
+
+// Capabilities returns what role may do on d today: the events defined from
+// its state for the role (the waivers only under the statutory policy), then
+// the record actions its state and role allow. Rules that depend on the
+// data are not evaluated: a refused attempt answers with its rule.
+func Capabilities(role Role, d *Decision, today Date) []Capability {
+	var out []Capability
+	for _, name := range AllowedEvents(d.State, role) {
+		ev, _ := LookupEvent(name)
+		if ev.Waiver && d.Policy != PolicyStatutory {
+			continue
+		}
+		out = append(out, Capability{Name: ev.Name, Kind: KindTransition, Step: ev.Step, Fields: ev.Fields})
+	}
+	for _, a := range Actions {
+		if a.Role == role && a.allowedIn(d.State) && (a.offer == nil || a.offer(d, today)) {
+			out = append(out, Capability{Name: a.Name, Kind: KindRecord, Step: a.Step, Fields: a.Fields})
+		}
+	}
+	return out
+}
+
+// Capabilities returns what the actor may do on d now (see Capabilities).
+func (e *Engine) Capabilities(actor *User, d *Decision) []Capability {
+	if actor == nil {
+		return nil
+	}
+	return Capabilities(actor.Role, d, e.Today())
+}
+
+// allowedActions names the record actions of caps, sorted.
+func allowedActions(caps []Capability) []string {
+	out := []string{}
+	for _, c := range caps {
+		if c.Kind == KindRecord {
+			out = append(out, c.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// requireAction checks that actor's role may take the record action at all
+// (EFORBIDDEN otherwise).
+func requireAction(actor *User, name string) error {
+	a, _ := LookupAction(name)
+	return requireRole(actor, a.Role, strings.ReplaceAll(name, "_", " "))
+}
+
+// actionState refuses a record action the decision's state does not allow
+// (ECONFLICT, with the events the role may fire).
+func actionState(g *guardEnv, role Role, name string) error {
+	if a, _ := LookupAction(name); !a.allowedIn(g.d.State) {
+		return conflict(g.d.State, role, strings.ReplaceAll(name, "_", " "))
+	}
+	return nil
 }

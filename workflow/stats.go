@@ -35,11 +35,14 @@ type StepMedian struct {
 	Stays int      `json:"stays"`
 }
 
-// stepStates are the states that make up each step.
-var stepStates = map[State]string{
-	StatePublicParticipation: "public_participation", StateExpertReview: "expert_review",
-	StateRiskAssessment: "risk_assessment", StateLegalityReview: "legality_review",
-	StateCollectiveDecision: "collective_decision",
+// stepOf returns the procedure carried out in s: the state named for its
+// step (revising and deferred are waits between, not the step itself).
+func stepOf(s State) (string, bool) {
+	def, ok := LookupState(s)
+	if !ok || def.Step != string(s) {
+		return "", false
+	}
+	return def.Step, true
 }
 
 // Stats computes the statistics over every decision.
@@ -79,7 +82,7 @@ func (e *Engine) Stats(ctx context.Context, actor *User) (*Stats, error) {
 		if prev.DecisionID != cur.DecisionID {
 			continue
 		}
-		if step, ok := stepStates[prev.To]; ok {
+		if step, ok := stepOf(prev.To); ok {
 			stays[step] = append(stays[step], cur.At.Sub(prev.At).Hours()/24)
 		}
 	}

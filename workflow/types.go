@@ -58,35 +58,25 @@ const (
 	StateWithdrawn           State = "withdrawn"
 )
 
-// States lists every state in the order of workflow.md.
-var States = []State{
-	StateDrafting, StatePublicParticipation, StateExpertReview, StateRiskAssessment,
-	StateLegalityReview, StateRevising, StateCollectiveDecision, StateDeferred,
-	StateApproved, StatePublished, StateArchived, StateRejected, StateWithdrawn,
-}
-
 // Terminal reports whether no event leaves s.
-func (s State) Terminal() bool {
-	return s == StateArchived || s == StateRejected || s == StateWithdrawn
+func (s State) Terminal() bool { return len(EventsFrom(s)) == 0 }
+
+// Closed reports whether only archive leaves s.
+func (s State) Closed() bool {
+	d, _ := LookupState(s)
+	return d.Closed
 }
 
 // Valid reports whether s is a state of the contract.
 func (s State) Valid() bool {
-	for _, x := range States {
-		if s == x {
-			return true
-		}
-	}
-	return false
+	_, ok := LookupState(s)
+	return ok
 }
 
 // draftEditable reports whether the draft may be saved in s.
 func (s State) draftEditable() bool {
-	switch s {
-	case StateDrafting, StatePublicParticipation, StateExpertReview, StateRiskAssessment, StateRevising:
-		return true
-	}
-	return false
+	d, _ := LookupState(s)
+	return d.DraftEditable
 }
 
 // Policy decides whether the statutory waivers are available.
@@ -113,6 +103,7 @@ var (
 	Dispositions    = []string{"adopted", "partially_adopted", "not_adopted", "duplicate"}
 	MeetingKinds    = []string{"executive_meeting", "plenary_meeting", "mayor_office_meeting", "joint_party_government_meeting"}
 	Opinions        = []string{"agree", "disagree", "abstain"}
+	RiskConclusions = []string{"controllable", "uncontrollable"}
 )
 
 func oneOf(s string, set []string) bool {
@@ -204,6 +195,8 @@ type Decision struct {
 	CreatedAt       time.Time      `json:"created_at"`
 	UpdatedAt       time.Time      `json:"updated_at"`
 	AllowedEvents   []string       `json:"allowed_events"`
+	// AllowedActions are the record actions the reader may take now.
+	AllowedActions []string       `json:"allowed_actions"`
 	Draft           *Draft         `json:"draft"`
 	CommentPeriod   *CommentPeriod `json:"comment_period"`
 	// DecidedOn is the date of the meeting that approved or rejected the decision.

@@ -115,7 +115,7 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, s
 	eng := workflow.NewEngine(db, workflow.SystemClock{}, workflow.DefaultSettings())
 	var results []workflow.Verification
 	if id != 0 {
-		v, err := eng.Verify(ctx, id)
+		v, err := eng.VerifyOne(ctx, id)
 		if err != nil {
 			return describe(err)
 		}

@@ -1,0 +1,307 @@
+package workflow
+
+// This file is the one declaration of the workflow: every state, every event
+// and every record action, with the facts the rest of the program derives
+// from them (the looplab/fsm events, role checks, data decoding, the forms of
+// the web UI, the dossier's checklist, the statistics and the drift tests
+// against openapi.yaml, the translations and the database). To add an event,
+// add an entry to Events (and its data type and guard in events.go).
+
+// The five mandatory procedures, in order, and the parts of a decision's life
+// around them. A step names where a state, event or record belongs.
+const (
+	StepBefore              = "before"
+	StepPublicParticipation = "public_participation"
+	StepExpertReview        = "expert_review"
+	StepRiskAssessment      = "risk_assessment"
+	StepLegalityReview      = "legality_review"
+	StepCollectiveDecision  = "collective_decision"
+	StepAfter               = "after"
+)
+
+// Steps are the five mandatory procedures, in order.
+var Steps = []string{StepPublicParticipation, StepExpertReview, StepRiskAssessment, StepLegalityReview, StepCollectiveDecision}
+
+// StateDef is one state of the contract.
+type StateDef struct {
+	Name State
+	// Step is the part of the life the decision is in while in this state.
+	Step string
+	// Closed states are the ends of a decision's procedure (lifecycle.md:
+	// only archive leaves them).
+	Closed bool
+	// DraftEditable states allow a new draft version.
+	DraftEditable bool
+}
+
+// StateDefs is the state table of workflow.md, in its order.
+var StateDefs = []StateDef{
+	{Name: StateDrafting, Step: StepBefore, DraftEditable: true},
+	{Name: StatePublicParticipation, Step: StepPublicParticipation, DraftEditable: true},
+	{Name: StateExpertReview, Step: StepExpertReview, DraftEditable: true},
+	{Name: StateRiskAssessment, Step: StepRiskAssessment, DraftEditable: true},
+	{Name: StateLegalityReview, Step: StepLegalityReview},
+	{Name: StateRevising, Step: StepLegalityReview, DraftEditable: true},
+	{Name: StateCollectiveDecision, Step: StepCollectiveDecision},
+	{Name: StateDeferred, Step: StepCollectiveDecision},
+	{Name: StateApproved, Step: StepAfter},
+	{Name: StatePublished, Step: StepAfter},
+	{Name: StateArchived, Step: StepAfter},
+	{Name: StateRejected, Step: StepAfter, Closed: true},
+	{Name: StateWithdrawn, Step: StepAfter, Closed: true},
+}
+
+// States lists every state in the order of workflow.md.
+var States = func() []State {
+	out := make([]State, len(StateDefs))
+	for i, s := range StateDefs {
+		out[i] = s.Name
+	}
+	return out
+}()
+
+// LookupState returns the definition of a state.
+func LookupState(s State) (StateDef, bool) {
+	for _, d := range StateDefs {
+		if d.Name == s {
+			return d, true
+		}
+	}
+	return StateDef{}, false
+}
+
+// FieldKind is how a form shows a field and how its value is read back.
+type FieldKind string
+
+// The kinds of form fields.
+const (
+	FieldText     FieldKind = "text"     // one line
+	FieldTextarea FieldKind = "textarea" // free text
+	FieldDate     FieldKind = "date"     // YYYY-MM-DD
+	FieldBool     FieldKind = "bool"     // a checkbox
+	FieldEnum     FieldKind = "enum"     // one of Values
+	FieldList     FieldKind = "list"     // an array of strings, one a line
+	FieldMeeting  FieldKind = "meeting"  // the minutes with the attendee table
+)
+
+// Field is one field of an event's or a record's data as a form shows it.
+type Field struct {
+	Name     string    `json:"name"`
+	Kind     FieldKind `json:"kind"`
+	Values   []string  `json:"values,omitempty"`
+	Optional bool      `json:"optional,omitempty"`
+}
+
+func text(name string) Field     { return Field{Name: name, Kind: FieldText} }
+func textarea(name string) Field { return Field{Name: name, Kind: FieldTextarea} }
+func date(name string) Field     { return Field{Name: name, Kind: FieldDate} }
+func check(name string) Field    { return Field{Name: name, Kind: FieldBool} }
+func list(name string) Field     { return Field{Name: name, Kind: FieldList} }
+func enum(name string, values []string) Field {
+	return Field{Name: name, Kind: FieldEnum, Values: values}
+}
+func optional(f Field) Field { f.Optional = true; return f }
+
+var meeting = Field{Name: "meeting", Kind: FieldMeeting}
+
+// The events of workflow.md.
+const (
+	EventSubmitDraft                 = "submit_draft"
+	EventCompletePublicParticipation = "complete_public_participation"
+	EventWaivePublicParticipation    = "waive_public_participation"
+	EventCompleteExpertReview        = "complete_expert_review"
+	EventWaiveExpertReview           = "waive_expert_review"
+	EventCompleteRiskAssessment      = "complete_risk_assessment"
+	EventWaiveRiskAssessment         = "waive_risk_assessment"
+	EventPassLegalityReview          = "pass_legality_review"
+	EventReturnLegalityReview        = "return_legality_review"
+	EventResubmitLegalityReview      = "resubmit_legality_review"
+	EventApprove                     = "approve"
+	EventApproveWithChanges          = "approve_with_changes"
+	EventReject                      = "reject"
+	EventDefer                       = "defer"
+	EventReturnForRevision           = "return_for_revision"
+	EventRetable                     = "retable"
+	EventPublish                     = "publish"
+	EventArchive                     = "archive"
+	EventWithdraw                    = "withdraw"
+)
+
+// What an event does to its step, for the checklist of the five procedures.
+const (
+	MarksDone   = StepDone
+	MarksWaived = StepWaived
+)
+
+// Dossier sections an event's data is kept under.
+const (
+	SectionRiskReport  = "risk_report"
+	SectionWaivers     = "waivers"
+	SectionLegality    = "legality_opinions"
+	SectionMeetings    = "meetings"
+	SectionPublication = "publication"
+	SectionArchive     = "archive"
+	SectionWithdrawal  = "withdrawal"
+)
+
+// EventDef is one event of the contract and everything derived from it.
+type EventDef struct {
+	Name string
+	From []State
+	To   State
+	// Role is the only role that may fire the event.
+	Role Role
+	// Step is the part of the life the event belongs to.
+	Step string
+	// Marks is what the event does to its step (MarksDone, MarksWaived) or "".
+	Marks string
+	// Reopens names the first procedure that must be passed again after the
+	// event (a draft returned for revision), or "".
+	Reopens string
+	// Waiver events exist only under the statutory policy.
+	Waiver bool
+	// Section is where the dossier keeps the event's data ("" for nowhere).
+	Section string
+	// Fields are the fields of the event's data, as its form shows them.
+	Fields []Field
+	spec   eventSpec
+}
+
+// NewData returns a pointer to a new value of the event's data type.
+func (ev EventDef) NewData() any { return ev.spec.new() }
+
+func from(s ...State) []State { return s }
+
+// beforeDecision are the states from which the head may withdraw.
+var beforeDecision = from(StateDrafting, StatePublicParticipation, StateExpertReview, StateRiskAssessment,
+	StateLegalityReview, StateRevising, StateCollectiveDecision, StateDeferred)
+
+// Events is the transition table of workflow.md, in its order.
+var Events = []EventDef{
+	{Name: EventSubmitDraft, From: from(StateDrafting), To: StatePublicParticipation, Role: RoleStaff,
+		Step: StepBefore, spec: specOf(guardSubmitDraft)},
+	{Name: EventCompletePublicParticipation, From: from(StatePublicParticipation), To: StateExpertReview, Role: RoleStaff,
+		Step: StepPublicParticipation, Marks: MarksDone, Fields: []Field{textarea("adoption_report")},
+		spec: specOf(guardCompletePublicParticipation)},
+	{Name: EventWaivePublicParticipation, From: from(StatePublicParticipation), To: StateExpertReview, Role: RoleStaff,
+		Step: StepPublicParticipation, Marks: MarksWaived, Waiver: true, Section: SectionWaivers,
+		Fields: []Field{textarea("reason"), text("legal_basis")}, spec: specOf(guardWaivePublicParticipation)},
+	{Name: EventCompleteExpertReview, From: from(StateExpertReview), To: StateRiskAssessment, Role: RoleStaff,
+		Step: StepExpertReview, Marks: MarksDone, Fields: []Field{textarea("adoption_report")},
+		spec: specOf(guardCompleteExpertReview)},
+	{Name: EventWaiveExpertReview, From: from(StateExpertReview), To: StateRiskAssessment, Role: RoleStaff,
+		Step: StepExpertReview, Marks: MarksWaived, Waiver: true, Section: SectionWaivers,
+		Fields: []Field{textarea("reason")}, spec: specOf(guardWaiver)},
+	{Name: EventCompleteRiskAssessment, From: from(StateRiskAssessment), To: StateLegalityReview, Role: RoleStaff,
+		Step: StepRiskAssessment, Marks: MarksDone, Section: SectionRiskReport,
+		Fields: []Field{textarea("risk_points"), textarea("measures"), textarea("response_plan"),
+			list("consulted_departments"), enum("conclusion", RiskConclusions)},
+		spec: specOf(guardCompleteRiskAssessment)},
+	{Name: EventWaiveRiskAssessment, From: from(StateRiskAssessment), To: StateLegalityReview, Role: RoleStaff,
+		Step: StepRiskAssessment, Marks: MarksWaived, Waiver: true, Section: SectionWaivers,
+		Fields: []Field{textarea("reason"), optional(text("prior_assessment_ref"))},
+		spec:   specOf(guardWaiveRiskAssessment)},
+	{Name: EventPassLegalityReview, From: from(StateLegalityReview), To: StateCollectiveDecision, Role: RoleLegalAdvisor,
+		Step: StepLegalityReview, Marks: MarksDone, Section: SectionLegality,
+		Fields: []Field{textarea("opinion"), check("authority"), check("procedure"), check("content")},
+		spec:   specOf(guardPassLegalityReview)},
+	{Name: EventReturnLegalityReview, From: from(StateLegalityReview), To: StateRevising, Role: RoleLegalAdvisor,
+		Step: StepLegalityReview, Reopens: StepLegalityReview, Section: SectionLegality,
+		Fields: []Field{textarea("opinion"), textarea("reasons")}, spec: specOf(guardReturnLegalityReview)},
+	{Name: EventResubmitLegalityReview, From: from(StateRevising), To: StateLegalityReview, Role: RoleStaff,
+		Step: StepLegalityReview, Fields: []Field{textarea("revision_note")}, spec: specOf(guardResubmit)},
+	{Name: EventApprove, From: from(StateCollectiveDecision), To: StateApproved, Role: RoleHead,
+		Step: StepCollectiveDecision, Marks: MarksDone, Section: SectionMeetings,
+		Fields: []Field{meeting}, spec: withApply(specOf(guardApprove), setDecidedOn)},
+	{Name: EventApproveWithChanges, From: from(StateCollectiveDecision), To: StateApproved, Role: RoleHead,
+		Step: StepCollectiveDecision, Marks: MarksDone, Section: SectionMeetings,
+		Fields: []Field{meeting, textarea("changes")}, spec: withApply(specOf(guardApproveWithChanges), setDecidedOn)},
+	{Name: EventReject, From: from(StateCollectiveDecision), To: StateRejected, Role: RoleHead,
+		Step: StepCollectiveDecision, Marks: MarksDone, Section: SectionMeetings,
+		Fields: []Field{meeting}, spec: withApply(specOf(guardReject), setDecidedOn)},
+	{Name: EventDefer, From: from(StateCollectiveDecision), To: StateDeferred, Role: RoleHead,
+		Step: StepCollectiveDecision, Section: SectionMeetings,
+		Fields: []Field{meeting, textarea("reason")}, spec: specOf(guardMeetingReason)},
+	{Name: EventReturnForRevision, From: from(StateCollectiveDecision), To: StateRevising, Role: RoleHead,
+		Step: StepCollectiveDecision, Reopens: StepLegalityReview, Section: SectionMeetings,
+		Fields: []Field{meeting, textarea("reason")}, spec: specOf(guardMeetingReason)},
+	{Name: EventRetable, From: from(StateDeferred), To: StateCollectiveDecision, Role: RoleHead,
+		Step: StepCollectiveDecision, Fields: []Field{textarea("reason")}, spec: specOf(guardReason)},
+	{Name: EventPublish, From: from(StateApproved), To: StatePublished, Role: RoleStaff,
+		Step: StepAfter, Section: SectionPublication,
+		Fields: []Field{date("published_on"), list("channels"), date("party_reported_on"), optional(text("url"))},
+		spec:   specOf(guardPublish)},
+	{Name: EventArchive, From: from(StatePublished), To: StateArchived, Role: RoleStaff,
+		Step: StepAfter, Section: SectionArchive, Fields: []Field{text("archive_no")}, spec: specOf(guardArchive)},
+	{Name: EventWithdraw, From: beforeDecision, To: StateWithdrawn, Role: RoleHead,
+		Step: StepAfter, Section: SectionWithdrawal, Fields: []Field{textarea("reason")}, spec: specOf(guardReason)},
+}
+
+// LookupEvent returns the definition of the named event.
+func LookupEvent(name string) (EventDef, bool) {
+	for _, ev := range Events {
+		if ev.Name == name {
+			return ev, true
+		}
+	}
+	return EventDef{}, false
+}
+
+// ActionDef is one record action: a change kept during a step that does not
+// move the decision (workflow.md "Records kept during a step").
+type ActionDef struct {
+	Name   string
+	Role   Role
+	States []State
+	Step   string
+	Fields []Field
+	// offer tells whether a form for the action is offered on d today
+	// (nil: always, in its states); the engine still answers a refused
+	// attempt with its rule.
+	offer func(d *Decision, today Date) bool
+}
+
+// Actions are the record actions of workflow.md.
+var Actions = []ActionDef{
+	{Name: RecordSaveDraft, Role: RoleStaff, States: draftStates(), Step: StepBefore,
+		Fields: []Field{textarea("text"), list("legal_bases")}},
+	{Name: RecordSetCommentPeriod, Role: RoleStaff, States: from(StatePublicParticipation), Step: StepPublicParticipation,
+		Fields: []Field{date("opens_on"), date("closes_on"), list("channels"), optional(textarea("shortening_reason"))},
+		offer:  func(d *Decision, _ Date) bool { return d.CommentPeriod == nil }},
+	{Name: RecordAddComment, Role: RoleStaff, States: from(StatePublicParticipation), Step: StepPublicParticipation,
+		Fields: []Field{enum("channel", CommentChannels), optional(text("author_name")), textarea("content")}},
+	{Name: RecordDisposeComment, Role: RoleStaff, States: from(StatePublicParticipation), Step: StepPublicParticipation,
+		Fields: []Field{enum("disposition", Dispositions), textarea("reason")}},
+	{Name: RecordAddExpertOpinion, Role: RoleStaff, States: from(StateExpertReview), Step: StepExpertReview,
+		Fields: []Field{text("expert_name"), optional(text("institution")), textarea("opinion"),
+			check("signed"), check("conflict_of_interest")}},
+}
+
+func draftStates() []State {
+	var out []State
+	for _, s := range StateDefs {
+		if s.DraftEditable {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
+// LookupAction returns the definition of the named record action.
+func LookupAction(name string) (ActionDef, bool) {
+	for _, a := range Actions {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return ActionDef{}, false
+}
+
+func (a ActionDef) allowedIn(s State) bool {
+	for _, x := range a.States {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
