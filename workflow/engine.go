@@ -554,7 +554,9 @@ func (e *Engine) Verify(ctx context.Context, actor *User, id int64) (Verificatio
 }
 
 // VerifyOne checks one decision's chain for the operator (the CLI).
-func (e *Engine) VerifyOne(ctx context.Context, id int64) (Verification, error) { return e.verify(ctx, id) }
+func (e *Engine) VerifyOne(ctx context.Context, id int64) (Verification, error) {
+	return e.verify(ctx, id)
+}
 
 func (e *Engine) verify(ctx context.Context, id int64) (Verification, error) {
 	d, err := e.store.Decision(ctx, id)

@@ -183,22 +183,22 @@ type User struct {
 
 // Decision is a major administrative decision and where it stands.
 type Decision struct {
-	ID              int64          `json:"id"`
-	Title           string         `json:"title"`
-	Summary         string         `json:"summary"`
-	Category        string         `json:"category"`
-	UndertakingUnit string         `json:"undertaking_unit"`
-	State           State          `json:"state"`
-	Version         int64          `json:"version"`
-	Policy          Policy         `json:"policy"`
-	CreatedBy       string         `json:"created_by"`
-	CreatedAt       time.Time      `json:"created_at"`
-	UpdatedAt       time.Time      `json:"updated_at"`
-	AllowedEvents   []string       `json:"allowed_events"`
+	ID              int64     `json:"id"`
+	Title           string    `json:"title"`
+	Summary         string    `json:"summary"`
+	Category        string    `json:"category"`
+	UndertakingUnit string    `json:"undertaking_unit"`
+	State           State     `json:"state"`
+	Version         int64     `json:"version"`
+	Policy          Policy    `json:"policy"`
+	CreatedBy       string    `json:"created_by"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
+	AllowedEvents   []string  `json:"allowed_events"`
 	// AllowedActions are the record actions the reader may take now.
 	AllowedActions []string       `json:"allowed_actions"`
-	Draft           *Draft         `json:"draft"`
-	CommentPeriod   *CommentPeriod `json:"comment_period"`
+	Draft          *Draft         `json:"draft"`
+	CommentPeriod  *CommentPeriod `json:"comment_period"`
 	// DecidedOn is the date of the meeting that approved or rejected the decision.
 	DecidedOn *Date `json:"decided_on,omitempty"`
 	// LegalitySubmittedOn is when the decision last entered legality review.
