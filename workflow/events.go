@@ -51,6 +51,20 @@ type RiskReport struct {
 	ResponsePlan         string   `json:"response_plan"`
 	ConsultedDepartments []string `json:"consulted_departments"`
 	Conclusion           string   `json:"conclusion"`
+	ReviewRequest
+}
+
+// ReviewRequest is what the events entering legality review say of the time
+// left to the reviewer (Art 26): the date the opinion is wanted, by default
+// the 7th working day after submission; earlier only with an urgent reason.
+type ReviewRequest struct {
+	ReviewRequestedBy string `json:"review_requested_by,omitempty"`
+	UrgentReason      string `json:"urgent_reason,omitempty"`
+}
+
+func (r *ReviewRequest) check(c *fieldCheck) {
+	c.date("review_requested_by", r.ReviewRequestedBy, false)
+	c.text("urgent_reason", r.UrgentReason, MaxText)
 }
 
 // Validate checks the form of the data.
@@ -64,6 +78,7 @@ func (d *RiskReport) Validate() error {
 	}
 	c.list("consulted_departments", d.ConsultedDepartments, MaxTitle)
 	c.enum("conclusion", d.Conclusion, RiskConclusions)
+	d.ReviewRequest.check(&c)
 	return c.err()
 }
 
@@ -71,6 +86,7 @@ func (d *RiskReport) Validate() error {
 type WaiveRiskAssessmentData struct {
 	Reason             string `json:"reason"`
 	PriorAssessmentRef string `json:"prior_assessment_ref,omitempty"`
+	ReviewRequest
 }
 
 // Validate checks the form of the data.
@@ -78,6 +94,7 @@ func (d *WaiveRiskAssessmentData) Validate() error {
 	var c fieldCheck
 	c.text("reason", d.Reason, MaxText)
 	c.text("prior_assessment_ref", d.PriorAssessmentRef, MaxTitle)
+	d.ReviewRequest.check(&c)
 	return c.err()
 }
 
@@ -122,28 +139,39 @@ func (d *LegalityReturnData) Validate() error {
 // ResubmitData resubmits a revised draft for legality review.
 type ResubmitData struct {
 	RevisionNote string `json:"revision_note"`
+	ReviewRequest
 }
 
 // Validate checks the form of the data.
 func (d *ResubmitData) Validate() error {
 	var c fieldCheck
 	c.text("revision_note", d.RevisionNote, MaxText)
+	d.ReviewRequest.check(&c)
 	return c.err()
 }
 
-// Attendee is one participant of the collective meeting and what they said.
+// Attendee is one participant of the collective meeting and what they said,
+// in the order they spoke. IsMember (default true) is false for those
+// attending without a vote (列席); IsHead marks the head, who speaks last.
 type Attendee struct {
 	Name      string `json:"name"`
 	Position  string `json:"position"`
+	IsHead    bool   `json:"is_head"`
+	IsMember  *bool  `json:"is_member,omitempty"`
 	Opinion   string `json:"opinion"`
 	Statement string `json:"statement"`
 }
 
+// Member reports whether the attendee is a member of the body (votes).
+func (a Attendee) Member() bool { return a.IsMember == nil || *a.IsMember }
+
 // Meeting is the minutes of the collective discussion (Art 30).
+// MembersTotal is the number of the body's members (组成人员).
 type Meeting struct {
 	Kind            string     `json:"kind"`
 	HeldOn          string     `json:"held_on"`
 	Location        string     `json:"location"`
+	MembersTotal    int        `json:"members_total"`
 	Attendees       []Attendee `json:"attendees"`
 	DepartureReason string     `json:"departure_reason,omitempty"`
 }
@@ -181,9 +209,23 @@ func (m *Meeting) majorityAgrees() bool {
 	return agree*2 > len(m.Attendees)
 }
 
-// MeetingData records a collective decision: approve, reject.
+// MeetingData records a collective decision: reject.
 type MeetingData struct {
 	Meeting *Meeting `json:"meeting"`
+}
+
+// ApproveData approves the draft as it stands.
+type ApproveData struct {
+	Meeting *Meeting `json:"meeting"`
+	Disclosure
+}
+
+// Validate checks the form of the data.
+func (d *ApproveData) Validate() error {
+	var c fieldCheck
+	d.Meeting.check(&c)
+	d.Disclosure.check(&c)
+	return c.err()
 }
 
 // Validate checks the form of the data.
@@ -193,10 +235,24 @@ func (d *MeetingData) Validate() error {
 	return c.err()
 }
 
-// ApproveWithChangesData approves with the changes the meeting made.
+// ApproveWithChangesData approves with the changes the meeting made;
+// FinalText, the text as decided, becomes a new draft version by the head.
 type ApproveWithChangesData struct {
-	Meeting *Meeting `json:"meeting"`
-	Changes string   `json:"changes"`
+	Meeting    *Meeting `json:"meeting"`
+	Changes    string   `json:"changes"`
+	FinalText  string   `json:"final_text"`
+	LegalBases []string `json:"legal_bases,omitempty"`
+	Disclosure
+}
+
+// Disclosure marks a decision the law excludes from publication.
+type Disclosure struct {
+	NotDisclosed       bool   `json:"not_disclosed,omitempty"`
+	NondisclosureBasis string `json:"nondisclosure_basis,omitempty"`
+}
+
+func (d *Disclosure) check(c *fieldCheck) {
+	c.text("nondisclosure_basis", d.NondisclosureBasis, MaxText)
 }
 
 // Validate checks the form of the data.
@@ -204,6 +260,9 @@ func (d *ApproveWithChangesData) Validate() error {
 	var c fieldCheck
 	d.Meeting.check(&c)
 	c.required("changes", d.Changes, MaxText)
+	c.text("final_text", d.FinalText, MaxText)
+	c.list("legal_bases", d.LegalBases, MaxTitle*5)
+	d.Disclosure.check(&c)
 	return c.err()
 }
 
@@ -227,6 +286,8 @@ type PublishData struct {
 	Channels        []string `json:"channels"`
 	PartyReportedOn string   `json:"party_reported_on"`
 	URL             string   `json:"url,omitempty"`
+	// ExecutionUnit carries the decision out (Art 34); default the undertaking unit.
+	ExecutionUnit string `json:"execution_unit,omitempty"`
 }
 
 // Validate checks the form of the data.
@@ -236,6 +297,7 @@ func (d *PublishData) Validate() error {
 	c.date("party_reported_on", d.PartyReportedOn, false)
 	c.list("channels", d.Channels, MaxTitle)
 	c.text("url", d.URL, MaxTitle*10)
+	c.text("execution_unit", d.ExecutionUnit, MaxTitle)
 	return c.err()
 }
 
@@ -296,6 +358,8 @@ func withApply(s eventSpec, apply func(d *Decision, data any)) eventSpec {
 func meetingOf(data any) *Meeting {
 	switch v := data.(type) {
 	case *MeetingData:
+		return v.Meeting
+	case *ApproveData:
 		return v.Meeting
 	case *ApproveWithChangesData:
 		return v.Meeting
@@ -418,7 +482,7 @@ func guardReturnLegalityReview(g *guardEnv, d *LegalityReturnData) error {
 
 func guardResubmit(g *guardEnv, d *ResubmitData) error { return requireReasons(d.RevisionNote) }
 
-func guardApprove(g *guardEnv, d *MeetingData) error { return checkMeeting(g, d.Meeting, true) }
+func guardApprove(g *guardEnv, d *ApproveData) error { return checkMeeting(g, d.Meeting, true) }
 
 func guardApproveWithChanges(g *guardEnv, d *ApproveWithChangesData) error {
 	return checkMeeting(g, d.Meeting, true)

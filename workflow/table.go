@@ -102,7 +102,14 @@ func enum(name string, values []string) Field {
 }
 func optional(f Field) Field { f.Optional = true; return f }
 
-var meeting = Field{Name: "meeting", Kind: FieldMeeting}
+// Fields several events share.
+var (
+	meeting            = Field{Name: "meeting", Kind: FieldMeeting}
+	reviewBy           = optional(date("review_requested_by"))
+	urgent             = optional(textarea("urgent_reason"))
+	notDisclosed       = optional(check("not_disclosed"))
+	nondisclosureBasis = optional(textarea("nondisclosure_basis"))
+)
 
 // The events of workflow.md.
 const (
@@ -195,11 +202,11 @@ var Events = []EventDef{
 	{Name: EventCompleteRiskAssessment, From: from(StateRiskAssessment), To: StateLegalityReview, Role: RoleStaff,
 		Step: StepRiskAssessment, Marks: MarksDone, Section: SectionRiskReport,
 		Fields: []Field{textarea("risk_points"), textarea("measures"), textarea("response_plan"),
-			list("consulted_departments"), enum("conclusion", RiskConclusions)},
+			list("consulted_departments"), enum("conclusion", RiskConclusions), reviewBy, urgent},
 		spec: specOf(guardCompleteRiskAssessment)},
 	{Name: EventWaiveRiskAssessment, From: from(StateRiskAssessment), To: StateLegalityReview, Role: RoleStaff,
 		Step: StepRiskAssessment, Marks: MarksWaived, Waiver: true, Section: SectionWaivers,
-		Fields: []Field{textarea("reason"), optional(text("prior_assessment_ref"))},
+		Fields: []Field{textarea("reason"), optional(text("prior_assessment_ref")), reviewBy, urgent},
 		spec:   specOf(guardWaiveRiskAssessment)},
 	{Name: EventPassLegalityReview, From: from(StateLegalityReview), To: StateCollectiveDecision, Role: RoleLegalAdvisor,
 		Step: StepLegalityReview, Marks: MarksDone, Section: SectionLegality,
@@ -209,13 +216,14 @@ var Events = []EventDef{
 		Step: StepLegalityReview, Reopens: StepLegalityReview, Section: SectionLegality,
 		Fields: []Field{textarea("opinion"), textarea("reasons")}, spec: specOf(guardReturnLegalityReview)},
 	{Name: EventResubmitLegalityReview, From: from(StateRevising), To: StateLegalityReview, Role: RoleStaff,
-		Step: StepLegalityReview, Fields: []Field{textarea("revision_note")}, spec: specOf(guardResubmit)},
+		Step: StepLegalityReview, Fields: []Field{textarea("revision_note"), reviewBy, urgent}, spec: specOf(guardResubmit)},
 	{Name: EventApprove, From: from(StateCollectiveDecision), To: StateApproved, Role: RoleHead,
 		Step: StepCollectiveDecision, Marks: MarksDone, Section: SectionMeetings,
-		Fields: []Field{meeting}, spec: withApply(specOf(guardApprove), setDecidedOn)},
+		Fields: []Field{meeting, notDisclosed, nondisclosureBasis}, spec: withApply(specOf(guardApprove), setDecidedOn)},
 	{Name: EventApproveWithChanges, From: from(StateCollectiveDecision), To: StateApproved, Role: RoleHead,
 		Step: StepCollectiveDecision, Marks: MarksDone, Section: SectionMeetings,
-		Fields: []Field{meeting, textarea("changes")}, spec: withApply(specOf(guardApproveWithChanges), setDecidedOn)},
+		Fields: []Field{meeting, textarea("changes"), textarea("final_text"), optional(list("legal_bases")), notDisclosed, nondisclosureBasis},
+		spec:   withApply(specOf(guardApproveWithChanges), setDecidedOn)},
 	{Name: EventReject, From: from(StateCollectiveDecision), To: StateRejected, Role: RoleHead,
 		Step: StepCollectiveDecision, Marks: MarksDone, Section: SectionMeetings,
 		Fields: []Field{meeting}, spec: withApply(specOf(guardReject), setDecidedOn)},
@@ -229,8 +237,9 @@ var Events = []EventDef{
 		Step: StepCollectiveDecision, Fields: []Field{textarea("reason")}, spec: specOf(guardReason)},
 	{Name: EventPublish, From: from(StateApproved), To: StatePublished, Role: RoleStaff,
 		Step: StepAfter, Section: SectionPublication,
-		Fields: []Field{date("published_on"), list("channels"), date("party_reported_on"), optional(text("url"))},
-		spec:   specOf(guardPublish)},
+		Fields: []Field{date("published_on"), list("channels"), date("party_reported_on"), optional(text("url")),
+			optional(text("execution_unit"))},
+		spec: specOf(guardPublish)},
 	{Name: EventArchive, From: from(StatePublished), To: StateArchived, Role: RoleStaff,
 		Step: StepAfter, Section: SectionArchive, Fields: []Field{text("archive_no")}, spec: specOf(guardArchive)},
 	{Name: EventWithdraw, From: beforeDecision, To: StateWithdrawn, Role: RoleHead,
