@@ -138,7 +138,9 @@ func TestDeadlines(t *testing.T) {
 			t.Fatalf("overdue list %v", got)
 		}
 
-		// The admin adds a holiday on 10-09: the due date moves to 10-15.
+		// The admin adds a holiday on 10-09: the due date the sender asked for
+		// (review_requested_by, recorded at submission) stays 10-14 (Art 26);
+		// a draft sent now would be due 10-15.
 		h.at(t, "2026-10-01")
 		nine, _ := workflow.ParseDate("2026-10-09")
 		_, err := h.eng.SetCalendarDay(h.ctx, staff, nine, workflow.CalendarDayInput{Kind: workflow.DayHoliday, Name: "x"})
@@ -146,8 +148,11 @@ func TestDeadlines(t *testing.T) {
 		if _, err := h.eng.SetCalendarDay(h.ctx, admin, nine, workflow.CalendarDayInput{Kind: workflow.DayHoliday, Name: "镇级调整"}); err != nil {
 			t.Fatal(err)
 		}
-		if dl := due(); dl.DueOn.String() != "2026-10-15" {
-			t.Fatalf("after the calendar change the review is due %s, want 2026-10-15", dl.DueOn)
+		if dl := due(); dl.DueOn.String() != "2026-10-14" {
+			t.Fatalf("after the calendar change the review is due %s, want the requested 2026-10-14", dl.DueOn)
+		}
+		if got, err := h.eng.WorkingDaysAfter(h.ctx, mustDate(t, "2026-09-29"), workflow.LegalityReviewDays); err != nil || got.String() != "2026-10-15" {
+			t.Fatalf("7 working days after 09-29 with the new holiday = %s, %v; want 2026-10-15", got, err)
 		}
 		if err := h.eng.DeleteCalendarDay(h.ctx, admin, nine); err != nil {
 			t.Fatal(err)
@@ -164,4 +169,13 @@ func TestDeadlines(t *testing.T) {
 			t.Fatalf("deadlines after the review: %+v", d.Deadlines)
 		}
 	})
+}
+
+func mustDate(t testing.TB, s string) workflow.Date {
+	t.Helper()
+	d, err := workflow.ParseDate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

@@ -29,6 +29,8 @@ type decisionRow struct {
 	UpdatedAt       time.Time    `db:"updated_at"`
 	DecidedOn       sql.NullTime `db:"decided_on"`
 	LegalitySince   sql.NullTime `db:"legality_submitted_on"`
+	StateEnteredOn  sql.NullTime `db:"state_entered_on"`
+	ReviewBy        sql.NullTime `db:"review_requested_by"`
 
 	DraftVersion    sql.NullInt64  `db:"draft_version"`
 	DraftText       sql.NullString `db:"draft_text"`
@@ -53,10 +55,9 @@ func (r *decisionRow) decision() *workflow.Decision {
 		day := workflow.DateOf(r.DecidedOn.Time)
 		d.DecidedOn = &day
 	}
-	if r.LegalitySince.Valid {
-		day := workflow.DateOf(r.LegalitySince.Time)
-		d.LegalitySubmittedOn = &day
-	}
+	d.LegalitySubmittedOn = dateOf(r.LegalitySince)
+	d.StateEnteredOn = dateOf(r.StateEnteredOn)
+	d.ReviewRequestedBy = dateOf(r.ReviewBy)
 	if r.DraftVersion.Valid {
 		d.Draft = &workflow.Draft{
 			Version: int(r.DraftVersion.Int64), Text: r.DraftText.String, LegalBases: r.DraftLegalBases.list(),
@@ -115,6 +116,7 @@ func mustJSON(v any) string {
 const decisionSelect = `
 SELECT d.id, d.title, d.summary, d.category, d.undertaking_unit, d.state, d.version, d.policy,
        d.created_by, d.created_at, d.updated_at, d.decided_on, d.legality_submitted_on,
+       d.state_entered_on, d.review_requested_by,
        dr.version AS draft_version, dr.text AS draft_text, dr.legal_bases AS draft_legal_bases,
        dr.sha256 AS draft_sha256, dr.created_by AS draft_created_by, dr.created_at AS draft_created_at,
        cp.opens_on, cp.closes_on, cp.channels, cp.shortening_reason
@@ -156,8 +158,11 @@ func decisionWhere(f workflow.DecisionFilter) (string, []any) {
 		where, args = append(where, "d.id < ?"), append(args, f.AfterID)
 	}
 	if f.Due != nil {
-		due := "(d.state = 'legality_review' AND d.legality_submitted_on <= ?)"
-		args = append(args, f.Due.LegalityStartedBy.String())
+		// The due date is review_requested_by; decisions sent to review before
+		// it was recorded fall back to 7 working days from submission.
+		due := `(d.state = 'legality_review' AND (d.review_requested_by < ?
+        OR (d.review_requested_by IS NULL AND d.legality_submitted_on <= ?)))`
+		args = append(args, f.Due.ReviewDueBefore.String(), f.Due.LegalityStartedBy.String())
 		if f.Due.CommentClosesBefore != nil {
 			due = "(" + due + " OR (d.state = 'public_participation' AND cp.closes_on < ?))"
 			args = append(args, f.Due.CommentClosesBefore.String())
@@ -291,9 +296,23 @@ type decisionTx struct {
 func (t *decisionTx) Decision() *workflow.Decision { return t.d }
 
 func (t *decisionTx) SaveDecision(ctx context.Context, d *workflow.Decision) error {
-	const q = `UPDATE decisions SET state = ?, version = ?, updated_at = ?, decided_on = ?, legality_submitted_on = ? WHERE id = ?`
-	_, err := t.tx.ExecContext(ctx, t.tx.Rebind(q), string(d.State), d.Version, d.UpdatedAt, nullDate(d.DecidedOn), nullDate(d.LegalitySubmittedOn), d.ID)
+	const q = `
+UPDATE decisions
+SET state = ?, version = ?, updated_at = ?, decided_on = ?, legality_submitted_on = ?,
+    state_entered_on = ?, review_requested_by = ?
+WHERE id = ?`
+	_, err := t.tx.ExecContext(ctx, t.tx.Rebind(q), string(d.State), d.Version, d.UpdatedAt, nullDate(d.DecidedOn),
+		nullDate(d.LegalitySubmittedOn), nullDate(d.StateEnteredOn), nullDate(d.ReviewRequestedBy), d.ID)
 	return translate(err)
+}
+
+// dateOf reads an optional date column.
+func dateOf(t sql.NullTime) *workflow.Date {
+	if !t.Valid {
+		return nil
+	}
+	day := workflow.DateOf(t.Time)
+	return &day
 }
 
 // nullDate binds an optional date as YYYY-MM-DD or NULL.

@@ -145,20 +145,26 @@ func (h *harness) fireErr(t testing.TB, actor *workflow.User, id int64, event st
 	return err
 }
 
+// attendees are the members who speak with these opinions, in order, then
+// the head, who speaks last and agrees.
 func attendees(opinions ...string) []workflow.Attendee {
-	names := []string{"张镇长", "刘书记", "陈副镇长", "赵委员", "孙委员"}
-	out := make([]workflow.Attendee, len(opinions))
+	names := []string{"刘书记", "陈副镇长", "赵委员", "孙委员", "钱委员", "周委员"}
+	out := make([]workflow.Attendee, 0, len(opinions)+1)
 	for i, o := range opinions {
-		out[i] = workflow.Attendee{Name: names[i%len(names)], Position: "班子成员", Opinion: o, Statement: "发言：" + o}
+		out = append(out, workflow.Attendee{Name: names[i%len(names)], Position: "班子成员", Opinion: o, Statement: "发言：" + o})
 	}
-	return out
+	return append(out, workflow.Attendee{Name: "张镇长", Position: "镇长", IsHead: true, Opinion: "agree", Statement: "同意，按多数意见决定"})
 }
 
+// meeting is a lawful meeting today: the members with these opinions and
+// the head attend, of a body of one more member than attend.
 func (h *harness) meeting(opinions ...string) *workflow.Meeting {
 	if len(opinions) == 0 {
 		opinions = []string{"agree", "agree", "agree"}
 	}
-	return &workflow.Meeting{Kind: "executive_meeting", HeldOn: h.today().String(), Location: "镇政府三楼会议室", Attendees: attendees(opinions...)}
+	as := attendees(opinions...)
+	return &workflow.Meeting{Kind: "executive_meeting", HeldOn: h.today().String(), Location: "镇政府三楼会议室",
+		MembersTotal: len(as) + 1, Attendees: as}
 }
 
 // validData returns data with which event passes every rule, given a
@@ -186,13 +192,13 @@ func (h *harness) validData(event string) any {
 		return workflow.LegalityReturnData{Opinion: "第三条与上位法不一致。", Reasons: "补助对象范围超出授权"}
 	case workflow.EventResubmitLegalityReview:
 		return workflow.ResubmitData{RevisionNote: "已按审查意见修改第三条"}
-	case workflow.EventApprove, workflow.EventReject:
-		if event == workflow.EventReject {
-			return workflow.MeetingData{Meeting: h.meeting("disagree", "disagree", "agree")}
-		}
-		return workflow.MeetingData{Meeting: h.meeting()}
+	case workflow.EventApprove:
+		return workflow.ApproveData{Meeting: h.meeting()}
+	case workflow.EventReject:
+		return workflow.MeetingData{Meeting: h.meeting("disagree", "disagree", "agree")}
 	case workflow.EventApproveWithChanges:
-		return workflow.ApproveWithChangesData{Meeting: h.meeting(), Changes: "补助标准调整为每台十五万元"}
+		return workflow.ApproveWithChangesData{Meeting: h.meeting(), Changes: "补助标准调整为每台十五万元",
+			FinalText: "第一条 为改善老旧小区居住条件，对加装电梯每台补助十五万元。"}
 	case workflow.EventDefer, workflow.EventReturnForRevision:
 		return workflow.MeetingReasonData{Meeting: h.meeting("abstain", "agree", "disagree"), Reason: "需进一步调研"}
 	case workflow.EventPublish:

@@ -64,6 +64,7 @@ type commentRow struct {
 	DispositionReason string         `db:"disposition_reason"`
 	RecordedBy        string         `db:"recorded_by"`
 	CreatedAt         time.Time      `db:"created_at"`
+	DraftVersion      sql.NullInt64  `db:"draft_version"`
 }
 
 func (r *commentRow) comment() workflow.Comment {
@@ -71,12 +72,13 @@ func (r *commentRow) comment() workflow.Comment {
 		ID: r.ID, DecisionID: r.DecisionID, Source: r.Source, Channel: r.Channel, AuthorName: r.AuthorName,
 		Contact: r.Contact, Content: r.Content, Disposition: r.Disposition.String,
 		DispositionReason: r.DispositionReason, RecordedBy: r.RecordedBy, CreatedAt: r.CreatedAt.UTC(),
+		DraftVersion: int(r.DraftVersion.Int64),
 	}
 }
 
 const commentSelect = `
 SELECT id, decision_id, source, channel, author_name, contact, content, disposition,
-       disposition_reason, recorded_by, created_at
+       disposition_reason, recorded_by, created_at, draft_version
 FROM comments`
 
 func (db *DB) Comments(ctx context.Context, id int64) ([]workflow.Comment, error) {
@@ -111,10 +113,15 @@ func (t *decisionTx) Comment(ctx context.Context, id int64) (*workflow.Comment, 
 
 func (t *decisionTx) InsertComment(ctx context.Context, c *workflow.Comment) error {
 	const q = `
-INSERT INTO comments (decision_id, source, channel, author_name, contact, content, recorded_by, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO comments (decision_id, source, channel, author_name, contact, content, recorded_by, created_at, draft_version)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 RETURNING id`
-	err := t.tx.QueryRowxContext(ctx, t.tx.Rebind(q), t.d.ID, c.Source, c.Channel, c.AuthorName, c.Contact, c.Content, c.RecordedBy, c.CreatedAt).Scan(&c.ID)
+	var version any
+	if c.DraftVersion > 0 {
+		version = c.DraftVersion
+	}
+	err := t.tx.QueryRowxContext(ctx, t.tx.Rebind(q), t.d.ID, c.Source, c.Channel, c.AuthorName, c.Contact, c.Content,
+		c.RecordedBy, c.CreatedAt, version).Scan(&c.ID)
 	return translate(err)
 }
 
@@ -181,7 +188,7 @@ func (db *DB) Consultations(ctx context.Context, today workflow.Date) ([]workflo
 		c := workflow.Consultation{ID: d.ID, Title: d.Title, Summary: d.Summary,
 			OpensOn: d.CommentPeriod.OpensOn, ClosesOn: d.CommentPeriod.ClosesOn, Channels: d.CommentPeriod.Channels}
 		if d.Draft != nil {
-			c.DraftText = d.Draft.Text
+			c.DraftText, c.DraftVersion, c.DraftSHA256 = d.Draft.Text, d.Draft.Version, d.Draft.SHA256
 		}
 		out = append(out, c)
 	}

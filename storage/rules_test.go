@@ -205,15 +205,15 @@ var ruleCases = []ruleCase{
 			d.Authority = &no
 		})},
 	{"circulated sign-off", workflow.RuleMeetingKindInvalid,
-		fireWith(workflow.StateCollectiveDecision, workflow.EventApprove, func(h *harness, d *workflow.MeetingData) { d.Meeting.Kind = "circulated_sign_off" })},
+		fireWith(workflow.StateCollectiveDecision, workflow.EventApprove, func(h *harness, d *workflow.ApproveData) { d.Meeting.Kind = "circulated_sign_off" })},
 	{"defer by single-person decision", workflow.RuleMeetingKindInvalid,
 		fireWith(workflow.StateCollectiveDecision, workflow.EventDefer, func(h *harness, d *workflow.MeetingReasonData) { d.Meeting.Kind = "" })},
 	{"two attendees", workflow.RuleMeetingAttendees,
-		fireWith(workflow.StateCollectiveDecision, workflow.EventApprove, func(h *harness, d *workflow.MeetingData) { d.Meeting.Attendees = attendees("agree", "agree") })},
+		fireWith(workflow.StateCollectiveDecision, workflow.EventApprove, func(h *harness, d *workflow.ApproveData) { d.Meeting.Attendees = attendees("agree") })},
 	{"attendee without opinion", workflow.RuleMeetingAttendees,
 		fireWith(workflow.StateCollectiveDecision, workflow.EventReject, func(h *harness, d *workflow.MeetingData) { d.Meeting.Attendees[1].Opinion = "" })},
 	{"approve against the majority", workflow.RuleDepartureReasonRequired,
-		fireWith(workflow.StateCollectiveDecision, workflow.EventApprove, func(h *harness, d *workflow.MeetingData) {
+		fireWith(workflow.StateCollectiveDecision, workflow.EventApprove, func(h *harness, d *workflow.ApproveData) {
 			d.Meeting.Attendees = attendees("agree", "disagree", "abstain")
 		})},
 	{"approve with changes on a tie", workflow.RuleDepartureReasonRequired,
@@ -237,6 +237,79 @@ var ruleCases = []ruleCase{
 		})},
 	{"published on no channel", workflow.RulePublicationIncomplete,
 		fireWith(workflow.StateApproved, workflow.EventPublish, func(h *harness, d *workflow.PublishData) { d.Channels = nil })},
+	{"risk report without a consulted department", workflow.RuleRiskReportIncomplete,
+		fireWith(workflow.StateRiskAssessment, workflow.EventCompleteRiskAssessment, func(h *harness, d *workflow.RiskReport) { d.ConsultedDepartments = []string{" "} })},
+	{"waive public participation with an undisposed comment", workflow.RuleCommentsUndisposed, func(t *testing.T, h *harness) (int64, error) {
+		h = statutory(h)
+		id, err := setPeriodCase(0, 30, "")(t, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := publicComment(h, id); err != nil {
+			t.Fatal(err)
+		}
+		_, err = h.eng.Fire(h.ctx, staff, id, workflow.EventWaivePublicParticipation, mustJSON(t, h.validData(workflow.EventWaivePublicParticipation)), 0)
+		return id, err
+	}},
+	{"no members total", workflow.RuleMeetingQuorumNotMet,
+		fireWith(workflow.StateCollectiveDecision, workflow.EventApprove, func(h *harness, d *workflow.ApproveData) { d.Meeting.MembersTotal = 0 })},
+	{"half of the members attend", workflow.RuleMeetingQuorumNotMet,
+		fireWith(workflow.StateCollectiveDecision, workflow.EventDefer, func(h *harness, d *workflow.MeetingReasonData) { d.Meeting.MembersTotal = 8 })},
+	{"more attending members than members", workflow.RuleMeetingQuorumNotMet,
+		fireWith(workflow.StateCollectiveDecision, workflow.EventReject, func(h *harness, d *workflow.MeetingData) { d.Meeting.MembersTotal = 3 })},
+	{"the head speaks first", workflow.RuleHeadMustSpeakLast,
+		fireWith(workflow.StateCollectiveDecision, workflow.EventApprove, func(h *harness, d *workflow.ApproveData) {
+			as := d.Meeting.Attendees
+			d.Meeting.Attendees = append([]workflow.Attendee{as[len(as)-1]}, as[:len(as)-1]...)
+		})},
+	{"no head at the meeting", workflow.RuleHeadMustSpeakLast,
+		fireWith(workflow.StateCollectiveDecision, workflow.EventReturnForRevision, func(h *harness, d *workflow.MeetingReasonData) {
+			d.Meeting.Attendees[len(d.Meeting.Attendees)-1].IsHead = false
+		})},
+	{"two heads", workflow.RuleHeadMustSpeakLast,
+		fireWith(workflow.StateCollectiveDecision, workflow.EventApprove, func(h *harness, d *workflow.ApproveData) { d.Meeting.Attendees[0].IsHead = true })},
+	{"approve with changes without the decided text", workflow.RuleDecidedTextRequired,
+		fireWith(workflow.StateCollectiveDecision, workflow.EventApproveWithChanges, func(h *harness, d *workflow.ApproveWithChangesData) { d.FinalText = " " })},
+	{"review requested in 3 days", workflow.RuleReviewTimeTooShort,
+		fireWith(workflow.StateRiskAssessment, workflow.EventCompleteRiskAssessment, func(h *harness, d *workflow.RiskReport) {
+			d.ReviewRequestedBy = h.today().AddDays(3).String()
+		})},
+	{"review requested yesterday though urgent", workflow.RuleReviewTimeTooShort,
+		fireWith(workflow.StateRevising, workflow.EventResubmitLegalityReview, func(h *harness, d *workflow.ResubmitData) {
+			d.ReviewRequestedBy, d.UrgentReason = h.today().AddDays(-1).String(), "防汛紧急"
+		})},
+	{"waiver asks for the review tomorrow", workflow.RuleReviewTimeTooShort, func(t *testing.T, h *harness) (int64, error) {
+		h = statutory(h)
+		d := h.advance(t, workflow.StateRiskAssessment)
+		data := h.validData(workflow.EventWaiveRiskAssessment).(workflow.WaiveRiskAssessmentData)
+		data.ReviewRequestedBy = h.today().AddDays(1).String()
+		_, err := h.eng.Fire(h.ctx, staff, d.ID, workflow.EventWaiveRiskAssessment, mustJSON(t, data), 0)
+		return d.ID, err
+	}},
+	{"draft saved while the window is open", workflow.RuleDraftUnderConsultation, func(t *testing.T, h *harness) (int64, error) {
+		id, err := setPeriodCase(0, 30, "")(t, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = h.eng.SaveDraft(h.ctx, staff, id, workflow.DraftInput{Text: "改过的正文", LegalBases: []string{"《条例》"}}, 0)
+		return id, err
+	}},
+	{"meeting held tomorrow", workflow.RuleDateOutOfOrder,
+		fireWith(workflow.StateCollectiveDecision, workflow.EventApprove, func(h *harness, d *workflow.ApproveData) {
+			d.Meeting.HeldOn = h.today().AddDays(1).String()
+		})},
+	{"meeting held before the matter was put to it", workflow.RuleDateOutOfOrder,
+		fireWith(workflow.StateCollectiveDecision, workflow.EventReject, func(h *harness, d *workflow.MeetingData) {
+			d.Meeting.HeldOn = "2019-01-01"
+		})},
+	{"published in the future", workflow.RuleDateOutOfOrder,
+		fireWith(workflow.StateApproved, workflow.EventPublish, func(h *harness, d *workflow.PublishData) {
+			d.PublishedOn = "2099-01-01"
+		})},
+	{"reported to the Party committee before the decision existed", workflow.RuleDateOutOfOrder,
+		fireWith(workflow.StateApproved, workflow.EventPublish, func(h *harness, d *workflow.PublishData) {
+			d.PartyReportedOn = "1990-01-01"
+		})},
 	{"archive without number", workflow.RuleArchiveNoRequired,
 		fireWith(workflow.StatePublished, workflow.EventArchive, func(h *harness, d *workflow.ArchiveData) { d.ArchiveNo = "" })},
 }
@@ -303,16 +376,18 @@ func TestRuleBoundaries(t *testing.T) {
 			d := h.advance(t, workflow.StateCollectiveDecision)
 			m := h.meeting("agree", "disagree", "abstain")
 			m.DepartureReason = "民生急需，行政首长决定"
-			h.fire(t, head, d.ID, workflow.EventApprove, workflow.MeetingData{Meeting: m})
+			h.fire(t, head, d.ID, workflow.EventApprove, workflow.ApproveData{Meeting: m})
 		})
 		t.Run("reject with the majority against", func(t *testing.T) {
 			d := h.advance(t, workflow.StateCollectiveDecision)
 			h.fire(t, head, d.ID, workflow.EventReject, workflow.MeetingData{Meeting: h.meeting("disagree", "abstain", "agree")})
 		})
-		t.Run("fewer attendees when configured", func(t *testing.T) {
-			h2 := h.withSettings(func(s *workflow.Settings) { s.MinAttendees = 2 })
+		t.Run("more attendees when configured", func(t *testing.T) {
+			h2 := h.withSettings(func(s *workflow.Settings) { s.MinAttendees = 5 })
 			d := h2.advance(t, workflow.StateCollectiveDecision)
-			h2.fire(t, head, d.ID, workflow.EventApprove, workflow.MeetingData{Meeting: h2.meeting("agree", "agree")})
+			err := h2.fireErr(t, head, d.ID, workflow.EventApprove, workflow.ApproveData{Meeting: h2.meeting("agree", "agree", "agree")})
+			wantCode(t, err, workflow.ERULE, workflow.RuleMeetingAttendees)
+			h2.fire(t, head, d.ID, workflow.EventApprove, workflow.ApproveData{Meeting: h2.meeting("agree", "agree", "agree", "agree")})
 		})
 	})
 }

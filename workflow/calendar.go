@@ -97,7 +97,8 @@ func (c *Calendar) LatestStartDueBefore(limit Date, n int) Date {
 	return s
 }
 
-// LegalityReviewDays is the time the legality review has (Art 26: 7 working days).
+// LegalityReviewDays is the least time the sender of a draft leaves the
+// legality reviewer (Art 26: 7 working days), unless the matter is urgent.
 const LegalityReviewDays = 7
 
 // Deadline is a date by which something must be done.
@@ -119,8 +120,13 @@ func (c *Calendar) deadlines(d *Decision, today Date) []Deadline {
 	if d.State == StatePublicParticipation && d.CommentPeriod != nil {
 		out = append(out, Deadline{Kind: DeadlineCommentWindow, DueOn: d.CommentPeriod.ClosesOn})
 	}
-	if d.State == StateLegalityReview && d.LegalitySubmittedOn != nil {
-		due := c.AddWorkingDays(*d.LegalitySubmittedOn, LegalityReviewDays)
+	if d.State == StateLegalityReview && (d.ReviewRequestedBy != nil || d.LegalitySubmittedOn != nil) {
+		var due Date
+		if d.ReviewRequestedBy != nil {
+			due = *d.ReviewRequestedBy
+		} else {
+			due = c.AddWorkingDays(*d.LegalitySubmittedOn, LegalityReviewDays)
+		}
 		out = append(out, Deadline{Kind: DeadlineLegality, DueOn: due, Overdue: today.After(due)})
 	}
 	return out

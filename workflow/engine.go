@@ -128,21 +128,30 @@ type change func(g *guardEnv) (State, any, error)
 // mutate runs one action on a locked decision. ifVersion 0 means no If-Match.
 func (e *Engine) mutate(ctx context.Context, actor *User, id, ifVersion int64, kind, name string, fn change) (*Decision, error) {
 	var out *Decision
-	err := e.store.UpdateDecision(ctx, id, func(tx DecisionTx) error {
+	cal, err := e.calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = e.store.UpdateDecision(ctx, id, func(tx DecisionTx) error {
 		d := tx.Decision()
 		if ifVersion != 0 && ifVersion != d.Version {
 			return &Error{Code: EVERSION, Message: "the decision has changed: it is at version " + itoa64(d.Version)}
 		}
 		from := d.State
 		today := e.Today()
-		to, data, err := fn(&guardEnv{ctx: ctx, tx: tx, d: d, today: today, settings: e.settings})
+		g := &guardEnv{ctx: ctx, tx: tx, d: d, today: today, settings: e.settings, cal: cal, actor: actor, now: e.now()}
+		to, data, err := fn(g)
 		if err != nil {
 			return err
 		}
+		if to != from {
+			d.StateEnteredOn = &today
+		}
 		if to == StateLegalityReview && from != StateLegalityReview {
 			d.LegalitySubmittedOn = &today // Art 26: the review's working days count from here
+			d.ReviewRequestedBy = &g.reviewBy
 		}
-		now := e.now()
+		now := g.now
 		d.State, d.Version, d.UpdatedAt = to, d.Version+1, now
 		if err := tx.SaveDecision(ctx, d); err != nil {
 			return err
@@ -205,7 +214,9 @@ func (e *Engine) Fire(ctx context.Context, actor *User, id int64, event string, 
 			return "", nil, err
 		}
 		if spec.apply != nil {
-			spec.apply(g.d, v)
+			if err := spec.apply(g, v); err != nil {
+				return "", nil, err
+			}
 		}
 		return to, v, nil
 	})
@@ -227,16 +238,14 @@ func (e *Engine) SaveDraft(ctx context.Context, actor *User, id int64, in DraftI
 		if err := actionState(g, actor.Role, RecordSaveDraft); err != nil {
 			return "", nil, err
 		}
-		version := 1
-		if g.d.Draft != nil {
-			version = g.d.Draft.Version + 1
+		if underConsultation(g.d, g.today) {
+			// Art 15: the public comments on one text for the whole window.
+			return "", nil, RuleError(RuleDraftUnderConsultation, "the draft is open for public comment until %s: revise it after the window closes", g.d.CommentPeriod.ClosesOn)
 		}
-		sum := sha256.Sum256([]byte(in.Text))
-		saved = &Draft{Version: version, Text: in.Text, LegalBases: in.LegalBases, SHA256: hex.EncodeToString(sum[:]), CreatedBy: actor.Username, CreatedAt: e.now()}
-		if err := g.tx.InsertDraft(ctx, saved); err != nil {
+		var err error
+		if saved, err = insertDraft(g, in); err != nil {
 			return "", nil, err
 		}
-		g.d.Draft = saved
 		return g.d.State, struct {
 			Version    int      `json:"version"`
 			Text       string   `json:"text"`
@@ -245,6 +254,30 @@ func (e *Engine) SaveDraft(ctx context.Context, actor *User, id int64, in DraftI
 		}{saved.Version, saved.Text, saved.LegalBases, saved.SHA256}, nil
 	})
 	return saved, err
+}
+
+// underConsultation reports whether d's draft is open for public comment today.
+func underConsultation(d *Decision, today Date) bool {
+	return d.State == StatePublicParticipation && d.CommentPeriod.Open(today)
+}
+
+// insertDraft saves the next draft version, by the actor, in g's transaction.
+func insertDraft(g *guardEnv, in DraftInput) (*Draft, error) {
+	version := 1
+	if g.d.Draft != nil {
+		version = g.d.Draft.Version + 1
+	}
+	if in.LegalBases == nil {
+		in.LegalBases = []string{}
+	}
+	sum := sha256.Sum256([]byte(in.Text))
+	dr := &Draft{Version: version, Text: in.Text, LegalBases: in.LegalBases, SHA256: hex.EncodeToString(sum[:]),
+		CreatedBy: g.actor.Username, CreatedAt: g.now}
+	if err := g.tx.InsertDraft(g.ctx, dr); err != nil {
+		return nil, err
+	}
+	g.d.Draft = dr
+	return dr, nil
 }
 
 // SetCommentPeriod sets the comment period, once, in public participation.
@@ -287,11 +320,12 @@ func (e *Engine) SetCommentPeriod(ctx context.Context, actor *User, id int64, in
 
 // commentData is how a comment is journaled: never with contact details.
 type commentData struct {
-	CommentID  int64  `json:"comment_id"`
-	Source     string `json:"source"`
-	Channel    string `json:"channel"`
-	AuthorName string `json:"author_name"`
-	Content    string `json:"content"`
+	CommentID    int64  `json:"comment_id"`
+	DraftVersion int    `json:"draft_version,omitempty"`
+	Source       string `json:"source"`
+	Channel      string `json:"channel"`
+	AuthorName   string `json:"author_name"`
+	Content      string `json:"content"`
 }
 
 // AddComment records a comment staff received through another channel.
@@ -334,11 +368,14 @@ func (e *Engine) AddPublicComment(ctx context.Context, id int64, in PublicCommen
 }
 
 func (e *Engine) insertComment(g *guardEnv, c *Comment) (State, any, error) {
-	c.CreatedAt = e.now()
+	c.CreatedAt = g.now
+	if g.d.Draft != nil {
+		c.DraftVersion = g.d.Draft.Version
+	}
 	if err := g.tx.InsertComment(g.ctx, c); err != nil {
 		return "", nil, err
 	}
-	return g.d.State, commentData{c.ID, c.Source, c.Channel, c.AuthorName, c.Content}, nil
+	return g.d.State, commentData{c.ID, c.DraftVersion, c.Source, c.Channel, c.AuthorName, c.Content}, nil
 }
 
 // DisposeComment records how a comment was handled (Art 18).
@@ -476,7 +513,7 @@ func (e *Engine) dueBounds(ctx context.Context, f *DecisionFilter) error {
 	if f.DueBefore != nil && (!f.Overdue || f.DueBefore.Before(limit)) {
 		limit = *f.DueBefore
 	}
-	f.Due = &DueBounds{LegalityStartedBy: cal.LatestStartDueBefore(limit, LegalityReviewDays)}
+	f.Due = &DueBounds{ReviewDueBefore: limit, LegalityStartedBy: cal.LatestStartDueBefore(limit, LegalityReviewDays)}
 	if !f.Overdue {
 		f.Due.CommentClosesBefore = &limit
 	}

@@ -47,6 +47,12 @@ const (
 	RulePartyReportRequired     = "party-report-required"
 	RulePublicationIncomplete   = "publication-incomplete"
 	RuleArchiveNoRequired       = "archive-no-required"
+	RuleMeetingQuorumNotMet     = "meeting-quorum-not-met"
+	RuleHeadMustSpeakLast       = "head-must-speak-last"
+	RuleDecidedTextRequired     = "decided-text-required"
+	RuleReviewTimeTooShort      = "review-time-too-short"
+	RuleDraftUnderConsultation  = "draft-under-consultation"
+	RuleDateOutOfOrder          = "date-out-of-order"
 )
 
 // Rules lists every rule id of the contract, in the order of workflow.md.
@@ -58,7 +64,8 @@ var Rules = []string{
 	RuleRiskReportIncomplete, RuleRiskUncontrollable, RuleWaiverNotPermitted, RuleReasonRequired,
 	RuleLegalityOpinionRequired, RuleLegalityNotLawful, RuleMeetingKindInvalid, RuleMeetingAttendees,
 	RuleDepartureReasonRequired, RulePartyReportRequired, RulePublicationIncomplete,
-	RuleArchiveNoRequired,
+	RuleArchiveNoRequired, RuleMeetingQuorumNotMet, RuleHeadMustSpeakLast, RuleDecidedTextRequired,
+	RuleReviewTimeTooShort, RuleDraftUnderConsultation, RuleDateOutOfOrder,
 }
 
 // FieldError names one invalid field of a request and what is wrong with it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // AdoptionReportData completes public participation or expert review.
@@ -195,18 +196,26 @@ func (m *Meeting) check(c *fieldCheck) {
 		c.text(p+"statement", a.Statement, MaxText)
 	}
 	c.text("meeting.departure_reason", m.DepartureReason, MaxText)
+	if m.MembersTotal < 0 || m.MembersTotal > 1000 {
+		c.add("meeting.members_total", "must be between 0 and 1000")
+	}
 }
 
-// majorityAgrees reports whether more than half of the attendees agree;
-// abstaining counts as not agreeing.
+// majorityAgrees reports whether more than half of the attending members
+// other than the head agree; abstaining counts as not agreeing, and those
+// attending without a vote do not count.
 func (m *Meeting) majorityAgrees() bool {
-	agree := 0
+	agree, n := 0, 0
 	for _, a := range m.Attendees {
+		if a.IsHead || !a.Member() {
+			continue
+		}
+		n++
 		if a.Opinion == "agree" {
 			agree++
 		}
 	}
-	return agree*2 > len(m.Attendees)
+	return agree*2 > n
 }
 
 // MeetingData records a collective decision: reject.
@@ -253,6 +262,9 @@ type Disclosure struct {
 
 func (d *Disclosure) check(c *fieldCheck) {
 	c.text("nondisclosure_basis", d.NondisclosureBasis, MaxText)
+	if d.NotDisclosed && blank(d.NondisclosureBasis) {
+		c.add("nondisclosure_basis", "is required when not_disclosed is true")
+	}
 }
 
 // Validate checks the form of the data.
@@ -324,6 +336,12 @@ type guardEnv struct {
 	d        *Decision
 	today    Date
 	settings Settings
+	cal      *Calendar
+	actor    *User
+	now      time.Time
+	// reviewBy is the review's due date a guard of an event entering
+	// legality review settled on.
+	reviewBy Date
 }
 
 // eventSpec decodes an event's data and checks its rules.
@@ -331,8 +349,10 @@ type eventSpec struct {
 	new    func() any
 	decode func(raw []byte) (any, error)
 	guard  func(g *guardEnv, data any) error
-	// apply records on the decision what the event decides (the decision date).
-	apply func(d *Decision, data any)
+	// apply writes what the event decides besides the transition (the
+	// decision date, the review's due date, the decided text), in the same
+	// transaction, once the guard has passed.
+	apply func(g *guardEnv, data any) error
 }
 
 func specOf[T any](guard func(g *guardEnv, d *T) error) eventSpec {
@@ -349,8 +369,8 @@ func specOf[T any](guard func(g *guardEnv, d *T) error) eventSpec {
 	}
 }
 
-func withApply(s eventSpec, apply func(d *Decision, data any)) eventSpec {
-	s.apply = apply
+func withApply[T any](s eventSpec, apply func(g *guardEnv, d *T) error) eventSpec {
+	s.apply = func(g *guardEnv, data any) error { return apply(g, data.(*T)) }
 	return s
 }
 
@@ -369,12 +389,28 @@ func meetingOf(data any) *Meeting {
 	return nil
 }
 
-func setDecidedOn(d *Decision, data any) {
-	if m := meetingOf(data); m != nil {
-		if day, err := ParseDate(m.HeldOn); err == nil {
-			d.DecidedOn = &day
-		}
+// setDecidedOn records the date of the meeting that decided.
+func setDecidedOn(d *Decision, m *Meeting) {
+	if day, err := ParseDate(m.HeldOn); err == nil {
+		d.DecidedOn = &day
 	}
+}
+
+func applyApprove(g *guardEnv, d *ApproveData) error { setDecidedOn(g.d, d.Meeting); return nil }
+
+func applyReject(g *guardEnv, d *MeetingData) error { setDecidedOn(g.d, d.Meeting); return nil }
+
+// applyApproveWithChanges records the decision date and makes the text as
+// decided a new draft version by the head (Arts 30, 32): the dossier and the
+// publication show what was decided, not the text before the changes.
+func applyApproveWithChanges(g *guardEnv, d *ApproveWithChangesData) error {
+	setDecidedOn(g.d, d.Meeting)
+	bases := d.LegalBases
+	if len(bases) == 0 && g.d.Draft != nil {
+		bases = g.d.Draft.LegalBases
+	}
+	_, err := insertDraft(g, DraftInput{Text: d.FinalText, LegalBases: bases})
+	return err
 }
 
 // Art 12: a draft with its legal bases exists before it goes to the public.
@@ -419,7 +455,11 @@ func guardWaivePublicParticipation(g *guardEnv, d *WaivePublicParticipationData)
 	if err := waiverPermitted(g); err != nil {
 		return err
 	}
-	return requireReasons(d.Reason, d.LegalBasis)
+	if err := requireReasons(d.Reason, d.LegalBasis); err != nil {
+		return err
+	}
+	// Art 18: comments that arrived before the waiver are answered too.
+	return commentsDisposed(g)
 }
 
 // Arts 19, 29: enough signed expert opinions, and how they were adopted.
@@ -449,9 +489,32 @@ func guardCompleteRiskAssessment(g *guardEnv, d *RiskReport) error {
 	if blank(d.RiskPoints) || blank(d.Measures) || blank(d.ResponsePlan) {
 		return RuleError(RuleRiskReportIncomplete, "risk points, measures and response plan are required")
 	}
+	if !anyNonBlank(d.ConsultedDepartments) {
+		return RuleError(RuleRiskReportIncomplete, "name at least one department consulted on the risk")
+	}
 	if d.Conclusion != "controllable" {
 		return RuleError(RuleRiskUncontrollable, "the risk is not controllable: adjust the draft and assess again")
 	}
+	return checkReviewTime(g, &d.ReviewRequest)
+}
+
+// Art 26: whoever sends the draft to legality review leaves the reviewer at
+// least 7 working days, unless the matter is urgent and says why. The date
+// asked for is kept as the review's due date.
+func checkReviewTime(g *guardEnv, r *ReviewRequest) error {
+	least := g.cal.AddWorkingDays(g.today, LegalityReviewDays)
+	if r.ReviewRequestedBy == "" {
+		g.reviewBy = least
+		return nil
+	}
+	by, _ := ParseDate(r.ReviewRequestedBy)
+	if by.Before(g.today) {
+		return RuleError(RuleReviewTimeTooShort, "review_requested_by %s is before today %s", by, g.today)
+	}
+	if by.Before(least) && blank(r.UrgentReason) {
+		return RuleError(RuleReviewTimeTooShort, "the reviewer must have until %s (7 working days) unless urgent_reason is given", least)
+	}
+	g.reviewBy = by
 	return nil
 }
 
@@ -459,7 +522,10 @@ func guardWaiveRiskAssessment(g *guardEnv, d *WaiveRiskAssessmentData) error {
 	if err := waiverPermitted(g); err != nil {
 		return err
 	}
-	return requireReasons(d.Reason)
+	if err := requireReasons(d.Reason); err != nil {
+		return err
+	}
+	return checkReviewTime(g, &d.ReviewRequest)
 }
 
 // Arts 25, 27, 28: a written opinion finding authority, procedure and content lawful.
@@ -480,12 +546,21 @@ func guardReturnLegalityReview(g *guardEnv, d *LegalityReturnData) error {
 	return requireText(RuleLegalityOpinionRequired, d.Opinion, "the legality opinion is required")
 }
 
-func guardResubmit(g *guardEnv, d *ResubmitData) error { return requireReasons(d.RevisionNote) }
+func guardResubmit(g *guardEnv, d *ResubmitData) error {
+	if err := requireReasons(d.RevisionNote); err != nil {
+		return err
+	}
+	return checkReviewTime(g, &d.ReviewRequest)
+}
 
 func guardApprove(g *guardEnv, d *ApproveData) error { return checkMeeting(g, d.Meeting, true) }
 
+// Arts 30, 32: the text as decided is recorded, and is the text published.
 func guardApproveWithChanges(g *guardEnv, d *ApproveWithChangesData) error {
-	return checkMeeting(g, d.Meeting, true)
+	if err := checkMeeting(g, d.Meeting, true); err != nil {
+		return err
+	}
+	return requireText(RuleDecidedTextRequired, d.FinalText, "the text as decided (final_text) is required")
 }
 
 func guardReject(g *guardEnv, d *MeetingData) error { return checkMeeting(g, d.Meeting, false) }
@@ -507,8 +582,15 @@ func guardPublish(g *guardEnv, d *PublishData) error {
 	if d.PartyReportedOn == "" {
 		return RuleError(RulePartyReportRequired, "the date the decision was reported to the Party committee is required")
 	}
-	if reported, _ := ParseDate(d.PartyReportedOn); reported.After(published) {
+	reported, _ := ParseDate(d.PartyReportedOn)
+	if reported.After(published) {
 		return RuleError(RulePartyReportRequired, "the decision must be reported to the Party committee before it is published")
+	}
+	if err := notAfterToday(g, "published_on", published); err != nil {
+		return err
+	}
+	if created := DateOf(g.d.CreatedAt.In(g.settings.Location)); reported.Before(created) {
+		return RuleError(RuleDateOutOfOrder, "party_reported_on %s is before the decision was created on %s", reported, created)
 	}
 	if g.d.DecidedOn != nil && published.Before(*g.d.DecidedOn) {
 		return RuleError(RulePublicationIncomplete, "published_on is before the decision date %s", *g.d.DecidedOn)
@@ -559,6 +641,70 @@ func checkMeetingForm(g *guardEnv, m *Meeting) error {
 		if !oneOf(a.Opinion, Opinions) {
 			return RuleError(RuleMeetingAttendees, "every attendee needs an opinion: agree, disagree or abstain (%s has none)", a.Name)
 		}
+	}
+	if err := checkQuorum(m); err != nil {
+		return err
+	}
+	if err := checkHeadLast(m); err != nil {
+		return err
+	}
+	return checkMeetingDate(g, m)
+}
+
+// Art 30 and the local government work rules: the body's size is recorded,
+// and more than half of its members attend.
+func checkQuorum(m *Meeting) error {
+	members := 0
+	for _, a := range m.Attendees {
+		if a.Member() {
+			members++
+		}
+	}
+	switch {
+	case m.MembersTotal < 1:
+		return RuleError(RuleMeetingQuorumNotMet, "members_total, the number of the body's members, is required")
+	case members > m.MembersTotal:
+		return RuleError(RuleMeetingQuorumNotMet, "%d attending members but members_total is %d", members, m.MembersTotal)
+	case members*2 <= m.MembersTotal:
+		return RuleError(RuleMeetingQuorumNotMet, "%d of %d members attend: more than half must", members, m.MembersTotal)
+	}
+	return nil
+}
+
+// Art 30: the head decides after the others have spoken: exactly one
+// attendee is the head, and the head is the last.
+func checkHeadLast(m *Meeting) error {
+	heads := 0
+	for _, a := range m.Attendees {
+		if a.IsHead {
+			heads++
+		}
+	}
+	if heads != 1 {
+		return RuleError(RuleHeadMustSpeakLast, "exactly one attendee must be the head (is_head); %d are", heads)
+	}
+	if !m.Attendees[len(m.Attendees)-1].IsHead {
+		return RuleError(RuleHeadMustSpeakLast, "the head speaks last: list the head as the last attendee")
+	}
+	return nil
+}
+
+// A meeting is held after the matter was put to it, and not in the future.
+func checkMeetingDate(g *guardEnv, m *Meeting) error {
+	held, _ := ParseDate(m.HeldOn)
+	if err := notAfterToday(g, "meeting.held_on", held); err != nil {
+		return err
+	}
+	if g.d.StateEnteredOn != nil && held.Before(*g.d.StateEnteredOn) {
+		return RuleError(RuleDateOutOfOrder, "meeting.held_on %s is before the matter was put to the meeting on %s", held, *g.d.StateEnteredOn)
+	}
+	return nil
+}
+
+// notAfterToday refuses the date of an act said to be done that lies ahead.
+func notAfterToday(g *guardEnv, field string, d Date) error {
+	if d.After(g.today) {
+		return RuleError(RuleDateOutOfOrder, "%s %s is after today %s", field, d, g.today)
 	}
 	return nil
 }

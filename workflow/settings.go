@@ -29,8 +29,9 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("policy %q: want all-five or statutory", s.Policy)
 	case s.MinExperts < 1:
 		return fmt.Errorf("min_experts %d: want at least 1", s.MinExperts)
-	case s.MinAttendees < 1:
-		return fmt.Errorf("min_attendees %d: want at least 1", s.MinAttendees)
+	case s.MinAttendees < 3:
+		// Art 30: a collective decision is taken by a meeting, never by one or two.
+		return fmt.Errorf("min_attendees %d: want at least 3", s.MinAttendees)
 	case s.Location == nil:
 		return fmt.Errorf("no time zone")
 	}

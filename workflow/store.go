@@ -72,6 +72,9 @@ type DecisionFilter struct {
 
 // DueBounds are deadline filters as bounds a database can index.
 type DueBounds struct {
+	// ReviewDueBefore bounds review_requested_by; LegalityStartedBy the
+	// submission date of reviews with no requested date recorded.
+	ReviewDueBefore     Date
 	LegalityStartedBy   Date
 	CommentClosesBefore *Date
 }

@@ -203,6 +203,11 @@ type Decision struct {
 	DecidedOn *Date `json:"decided_on,omitempty"`
 	// LegalitySubmittedOn is when the decision last entered legality review.
 	LegalitySubmittedOn *Date `json:"legality_submitted_on,omitempty"`
+	// ReviewRequestedBy is the date the legality opinion is wanted by (Art 26):
+	// the review's due date.
+	ReviewRequestedBy *Date `json:"review_requested_by,omitempty"`
+	// StateEnteredOn is the day the decision entered its current state.
+	StateEnteredOn *Date `json:"state_entered_on,omitempty"`
 	// Deadlines are the dates due in the current state, on the working-day calendar.
 	Deadlines []Deadline `json:"deadlines"`
 }
@@ -244,6 +249,9 @@ type Comment struct {
 	DispositionReason string    `json:"disposition_reason,omitempty"`
 	RecordedBy        string    `json:"recorded_by,omitempty"`
 	CreatedAt         time.Time `json:"created_at"`
+	// DraftVersion is the draft version under consultation when the comment
+	// was made (0 when unknown: comments older than this field).
+	DraftVersion int `json:"draft_version,omitempty"`
 }
 
 // ExpertOpinion is the signed written opinion of one expert (Arts 19, 20).
@@ -261,11 +269,14 @@ type ExpertOpinion struct {
 
 // Consultation is a decision open for public comment today, as the public sees it.
 type Consultation struct {
-	ID        int64    `json:"id"`
-	Title     string   `json:"title"`
-	Summary   string   `json:"summary"`
-	DraftText string   `json:"draft_text"`
-	OpensOn   Date     `json:"opens_on"`
-	ClosesOn  Date     `json:"closes_on"`
-	Channels  []string `json:"channels"`
+	ID        int64  `json:"id"`
+	Title     string `json:"title"`
+	Summary   string `json:"summary"`
+	DraftText string `json:"draft_text"`
+	// DraftVersion and DraftSHA256 name the text under consultation.
+	DraftVersion int      `json:"draft_version"`
+	DraftSHA256  string   `json:"draft_sha256"`
+	OpensOn      Date     `json:"opens_on"`
+	ClosesOn     Date     `json:"closes_on"`
+	Channels     []string `json:"channels"`
 }

@@ -248,12 +248,16 @@ const (
 	day31 = "2026-04-02T09:00:00+08:00"
 )
 
+// meeting is a lawful meeting: the members speak with these opinions in
+// order, then the head, last (Art 30); more than half of the body attends.
 func meeting(heldOn string, opinions ...string) map[string]any {
-	var att []map[string]string
+	var att []map[string]any
 	for i, o := range opinions {
-		att = append(att, map[string]string{"name": fmt.Sprint("委员", i+1), "position": "班子成员", "opinion": o, "statement": "发言"})
+		att = append(att, map[string]any{"name": fmt.Sprint("委员", i+1), "position": "班子成员", "opinion": o, "statement": "发言"})
 	}
-	return map[string]any{"kind": "executive_meeting", "held_on": heldOn, "location": "镇政府会议室", "attendees": att}
+	att = append(att, map[string]any{"name": "张镇长", "position": "镇长", "is_head": true, "opinion": "agree", "statement": "同意"})
+	return map[string]any{"kind": "executive_meeting", "held_on": heldOn, "location": "镇政府会议室",
+		"members_total": len(att) + 1, "attendees": att}
 }
 
 // TestEndToEnd drives a decision from creation to archived over HTTP, with a

@@ -74,14 +74,16 @@ func CollectiveN(ctx context.Context, eng *workflow.Engine, n int) ([]int64, err
 	return ids, nil
 }
 
-// DeferData is the data of a defer that passes every rule.
+// DeferData is the data of a defer that passes every rule: a meeting held
+// today in the engine's time zone, of 3 of a body of 5, the head last.
 func DeferData() workflow.MeetingReasonData {
+	today := time.Now().In(workflow.DefaultSettings().Location).Format(time.DateOnly)
 	return workflow.MeetingReasonData{Reason: "需进一步调研", Meeting: &workflow.Meeting{
-		Kind: "executive_meeting", HeldOn: time.Now().Format(time.DateOnly), Location: "镇政府会议室",
+		Kind: "executive_meeting", HeldOn: today, Location: "镇政府会议室", MembersTotal: 5,
 		Attendees: []workflow.Attendee{
-			{Name: "张镇长", Position: "镇长", Opinion: "abstain", Statement: "再研究"},
 			{Name: "刘书记", Position: "党委书记", Opinion: "agree", Statement: "同意"},
 			{Name: "陈副镇长", Position: "副镇长", Opinion: "disagree", Statement: "不同意"},
+			{Name: "张镇长", Position: "镇长", IsHead: true, Opinion: "abstain", Statement: "再研究"},
 		}}}
 }
 
