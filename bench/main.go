@@ -266,12 +266,7 @@ func seedStore(ctx context.Context, dsn string, n int) (*seeded, error) {
 		return nil, err
 	}
 	for i := 0; i < 23; i++ {
-		ev, data := workflow.EventRetable, any(seed.RetableData())
-		if i%2 == 0 {
-			ev, data = workflow.EventDefer, seed.DeferData()
-		}
-		raw, _ := json.Marshal(data)
-		if _, err := eng.Fire(ctx, seed.Head, s.history30, ev, raw, 0); err != nil {
+		if err := seed.Toggle(ctx, eng, s.history30, i%2 == 0); err != nil {
 			return nil, err
 		}
 	}

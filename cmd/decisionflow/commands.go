@@ -4,46 +4,52 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
 
 	"decisionflow/storage"
 	"decisionflow/workflow"
 )
 
-// openDB opens the store and, unless told not to, migrates it.
-func openDB(ctx context.Context, dsn string, migrate bool, log io.Writer) (*storage.DB, error) {
-	db, err := storage.Open(ctx, dsn)
+// openStore opens the database cfg names, PostgreSQL or SQLite by its DSN,
+// and brings it to a schema this binary understands: with migrate it applies
+// the pending migrations and returns their versions; without, it only
+// refuses a schema newer than this binary knows.
+func openStore(ctx context.Context, cfg config, migrate bool) (*storage.DB, []int64, error) {
+	db, err := storage.Open(ctx, cfg.DB)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	var applied []int64
 	if migrate {
-		applied, err := db.Migrate(ctx)
-		if err != nil {
-			db.Close()
-			return nil, err
-		}
-		if len(applied) > 0 && log != nil {
-			fmt.Fprintf(log, "migrated %s database to version %d\n", db.Dialect(), applied[len(applied)-1])
-		}
+		applied, err = db.Migrate(ctx)
+	} else {
+		err = refuseNewerSchema(ctx, db)
 	}
-	return db, nil
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, applied, nil
 }
 
-func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flagSet("migrate", stderr)
-	dsn := dbFlag(fs, getenv)
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+// refuseNewerSchema returns storage.ErrSchemaTooNew for a database migrated
+// by a newer decisionflow.
+func refuseNewerSchema(ctx context.Context, db *storage.DB) error {
+	current, known, err := db.SchemaVersions(ctx)
+	if err != nil {
+		return err
 	}
-	db, err := storage.Open(ctx, *dsn)
+	if current > known {
+		return storage.ErrSchemaTooNew
+	}
+	return nil
+}
+
+func runMigrate(ctx context.Context, cfg config, stdout io.Writer) error {
+	db, applied, err := openStore(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	applied, err := db.Migrate(ctx)
-	if err != nil {
-		return err
-	}
 	current, _, err := db.SchemaVersions(ctx)
 	if err != nil {
 		return err
@@ -52,31 +58,22 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	return nil
 }
 
-func runUserAdd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flagSet("user add", stderr)
-	dsn := dbFlag(fs, getenv)
-	username := fs.String("username", "", "login name")
-	role := fs.String("role", "", "staff, legal_advisor, head or admin")
-	display := fs.String("display-name", "", "name shown in the journal and the UI")
-	password := fs.String("password", "", "password (at least 10 characters; generated when empty)")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
-	}
-	if *username == "" || *role == "" {
-		fs.Usage()
-		return usageError{"user add: --username and --role are required"}
-	}
-	generated := *password == ""
+func runUserAdd(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
+	nu := cfg.NewUser
+	generated := nu.Password == ""
 	if generated {
-		*password = workflow.RandomSecret(15)
+		nu.Password = workflow.RandomSecret(15)
 	}
-	db, err := openDB(ctx, *dsn, true, stderr)
+	db, applied, err := openStore(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if len(applied) > 0 {
+		fmt.Fprintf(stderr, "migrated %s database to version %d\n", db.Dialect(), applied[len(applied)-1])
+	}
 	acc := workflow.NewAccounts(db, workflow.SystemClock{})
-	u, err := acc.CreateUser(ctx, nil, workflow.NewUser{Username: *username, DisplayName: *display, Role: workflow.Role(*role), Password: *password})
+	u, err := acc.CreateUser(ctx, nil, nu)
 	if err != nil {
 		return describe(err)
 	}
@@ -86,36 +83,23 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	fmt.Fprintf(stdout, "created user %s (%s)\n", u.Username, u.Role)
 	if generated {
-		fmt.Fprintf(stdout, "password: %s\n", *password)
+		fmt.Fprintf(stdout, "password: %s\n", nu.Password)
 	}
 	fmt.Fprintf(stdout, "token: %s\n", token)
 	fmt.Fprintf(stdout, "the token is valid for %s; sign in again with POST /api/v1/login\n", workflow.TokenTTL)
 	return nil
 }
 
-func runVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flagSet("verify", stderr)
-	dsn := dbFlag(fs, getenv)
-	only := fs.String("decision", "", "verify only this decision id")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
-	}
-	var id int64
-	if *only != "" {
-		var err error
-		if id, err = strconv.ParseInt(*only, 10, 64); err != nil {
-			return usageError{"--decision wants a decision id"}
-		}
-	}
-	db, err := storage.Open(ctx, *dsn)
+func runVerify(ctx context.Context, cfg config, stdout io.Writer) error {
+	db, _, err := openStore(ctx, cfg, false)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	eng := workflow.NewEngine(db, workflow.SystemClock{}, workflow.DefaultSettings())
+	eng := workflow.NewEngine(db, workflow.SystemClock{}, cfg.Settings)
 	var results []workflow.Verification
-	if id != 0 {
-		v, err := eng.VerifyOne(ctx, id)
+	if cfg.Decision != 0 {
+		v, err := eng.VerifyOne(ctx, cfg.Decision)
 		if err != nil {
 			return describe(err)
 		}

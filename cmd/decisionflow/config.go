@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"decisionflow/storage"
@@ -13,82 +15,201 @@ import (
 )
 
 // config is every setting of the program, from flags and DECISIONFLOW_*
-// variables (a flag wins over its variable), validated once at start and
-// passed down.
+// variables (a flag wins over its variable) and else the defaults. loadConfig
+// fills it, validate checks it once, and it is passed down: nothing else
+// reads the environment.
 type config struct {
-	Addr      string
-	DB        string
-	Demo      bool
-	NoMigrate bool
-	Settings  workflow.Settings
-	// Now, when set, starts the engine's clock at that instant (DECISIONFLOW_NOW).
-	Now time.Time
+	// DB is the store: --db, $DECISIONFLOW_DB, $DATABASE_URL, then
+	// ./decisionflow.db. A postgres:// URL may hold a password: log it
+	// through storage.Redact.
+	DB string
+
+	// serve's settings.
+	Addr      string            // --addr, $DECISIONFLOW_ADDR, :8080
+	Settings  workflow.Settings // --policy, --min-experts, --min-attendees, --timezone and their variables
+	Now       time.Time         // --now, $DECISIONFLOW_NOW: when set, the engine's clock starts there
+	Demo      bool              // --demo: create the demo accounts on a database with none
+	NoMigrate bool              // --no-migrate: leave the schema alone at start
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed
+	// ($DECISIONFLOW_TRUSTED_PROXIES, comma-separated).
+	TrustedProxies []string
+	SecureCookies  bool   // $DECISIONFLOW_SECURE_COOKIES=true: the UI's cookies are Secure
+	LogFormat      string // $DECISIONFLOW_LOG_FORMAT: json, else text
+
+	// NewUser is the account `user add` creates; an empty Password is
+	// generated.
+	NewUser workflow.NewUser
+	// Decision, when not 0, is the one decision `verify` checks.
+	Decision int64
 }
 
-// flagSet returns a flag set for cmd that reports errors to stderr.
-func flagSet(cmd string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	return fs
+// flagValues is the command line as given, each default already taken from
+// its variable, before it is parsed into a config.
+type flagValues struct {
+	db, addr, policy, minExperts, minAttendees, timezone, now string
+	demo, noMigrate                                           bool
+	username, role, displayName, password, decision           string
 }
 
-// dbFlag adds --db with its default from the environment.
-func dbFlag(fs *flag.FlagSet, getenv func(string) string) *string {
-	def := getenv("DECISIONFLOW_DB")
-	if def == "" {
-		def = getenv("DATABASE_URL")
-	}
-	return fs.String("db", def, "PostgreSQL URL or SQLite file (default ./"+storage.DefaultSQLitePath+")")
-}
-
-// settingsFlags adds the engine's settings with their DECISIONFLOW_* defaults
-// and returns a function that validates and collects them after parsing.
-func settingsFlags(fs *flag.FlagSet, getenv func(string) string) func() (workflow.Settings, time.Time, error) {
-	s := workflow.DefaultSettings()
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
+// loadConfig reads the settings of cmd ("serve", "migrate", "user add" or
+// "verify"): its flags in args, then the DECISIONFLOW_* variables getenv
+// returns, then the defaults. It is the program's only reader of the
+// environment. A bad command line is a usageError; a value that does not
+// parse is a configuration error.
+func loadConfig(cmd string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	env := func(def string, names ...string) string {
+		for _, name := range names {
+			if v := getenv(name); v != "" {
+				return v
+			}
 		}
 		return def
 	}
-	policy := fs.String("policy", env("DECISIONFLOW_POLICY", string(s.Policy)), "all-five or statutory")
-	minExperts := fs.String("min-experts", env("DECISIONFLOW_MIN_EXPERTS", strconv.Itoa(s.MinExperts)), "expert opinions required")
-	minAttendees := fs.String("min-attendees", env("DECISIONFLOW_MIN_ATTENDEES", strconv.Itoa(s.MinAttendees)), "meeting attendees required")
-	tz := fs.String("timezone", env("DECISIONFLOW_TIMEZONE", "Asia/Shanghai"), "time zone of 'today'")
-	now := fs.String("now", getenv("DECISIONFLOW_NOW"), "start the clock at this RFC 3339 instant (demos and tests)")
-	return func() (workflow.Settings, time.Time, error) {
-		var errs []error
-		s.Policy = workflow.Policy(*policy)
+	d := workflow.DefaultSettings()
+	f := flagValues{
+		db:           env("", "DECISIONFLOW_DB", "DATABASE_URL"),
+		addr:         env(":8080", "DECISIONFLOW_ADDR"),
+		policy:       env(string(d.Policy), "DECISIONFLOW_POLICY"),
+		minExperts:   env(strconv.Itoa(d.MinExperts), "DECISIONFLOW_MIN_EXPERTS"),
+		minAttendees: env(strconv.Itoa(d.MinAttendees), "DECISIONFLOW_MIN_ATTENDEES"),
+		timezone:     env("Asia/Shanghai", "DECISIONFLOW_TIMEZONE"),
+		now:          env("", "DECISIONFLOW_NOW"),
+	}
+	fs := f.flagSet(cmd, stderr)
+	if err := fs.Parse(args); err != nil {
+		return config{}, usageError{err.Error()}
+	}
+	c, err := f.config(cmd, fs)
+	if err != nil {
+		return config{}, err
+	}
+	if proxies := getenv("DECISIONFLOW_TRUSTED_PROXIES"); proxies != "" {
+		c.TrustedProxies = strings.Split(proxies, ",")
+	}
+	c.SecureCookies = getenv("DECISIONFLOW_SECURE_COOKIES") == "true"
+	c.LogFormat = env("text", "DECISIONFLOW_LOG_FORMAT")
+	return c, nil
+}
+
+// flagSet declares the flags cmd takes, their defaults the values in f.
+func (f *flagValues) flagSet(cmd string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.StringVar(&f.db, "db", f.db, "PostgreSQL URL or SQLite file (default ./"+storage.DefaultSQLitePath+")")
+	switch cmd {
+	case "serve":
+		fs.StringVar(&f.addr, "addr", f.addr, "listen address")
+		fs.BoolVar(&f.demo, "demo", false, "on a database with no users, create one account per role with password "+DemoPassword)
+		fs.BoolVar(&f.noMigrate, "no-migrate", false, "do not migrate the database at start")
+		fs.StringVar(&f.policy, "policy", f.policy, "all-five or statutory")
+		fs.StringVar(&f.minExperts, "min-experts", f.minExperts, "expert opinions required")
+		fs.StringVar(&f.minAttendees, "min-attendees", f.minAttendees, "meeting attendees required")
+		fs.StringVar(&f.timezone, "timezone", f.timezone, "time zone of 'today'")
+		fs.StringVar(&f.now, "now", f.now, "start the clock at this RFC 3339 instant (demos and tests)")
+	case "user add":
+		fs.StringVar(&f.username, "username", "", "login name")
+		fs.StringVar(&f.role, "role", "", "staff, legal_advisor, head or admin")
+		fs.StringVar(&f.displayName, "display-name", "", "name shown in the journal and the UI")
+		fs.StringVar(&f.password, "password", "", "password (at least 10 characters; generated when empty)")
+	case "verify":
+		fs.StringVar(&f.decision, "decision", "", "verify only this decision id")
+	}
+	return fs
+}
+
+// config parses the values of cmd's flags. Commands other than serve keep
+// the default engine settings.
+func (f flagValues) config(cmd string, fs *flag.FlagSet) (config, error) {
+	c := config{DB: f.db, Settings: workflow.DefaultSettings()}
+	if c.DB == "" {
+		c.DB = "./" + storage.DefaultSQLitePath
+	}
+	switch cmd {
+	case "serve":
+		c.Addr, c.Demo, c.NoMigrate = f.addr, f.demo, f.noMigrate
 		var err error
-		if s.MinExperts, err = strconv.Atoi(*minExperts); err != nil {
-			errs = append(errs, fmt.Errorf("min experts %q is not a number", *minExperts))
+		if c.Settings, c.Now, err = f.engineSettings(); err != nil {
+			return config{}, fmt.Errorf("configuration: %w", err)
 		}
-		if s.MinAttendees, err = strconv.Atoi(*minAttendees); err != nil {
-			errs = append(errs, fmt.Errorf("min attendees %q is not a number", *minAttendees))
+	case "user add":
+		if f.username == "" || f.role == "" {
+			fs.Usage()
+			return config{}, usageError{"user add: --username and --role are required"}
 		}
-		if s.Location, err = time.LoadLocation(*tz); err != nil {
-			errs = append(errs, fmt.Errorf("time zone %q: %v", *tz, err))
-		}
-		var start time.Time
-		if *now != "" {
-			if start, err = time.Parse(time.RFC3339, *now); err != nil {
-				errs = append(errs, fmt.Errorf("DECISIONFLOW_NOW %q is not an RFC 3339 time", *now))
+		c.NewUser = workflow.NewUser{Username: f.username, DisplayName: f.displayName, Role: workflow.Role(f.role), Password: f.password}
+	case "verify":
+		if f.decision != "" {
+			var err error
+			if c.Decision, err = strconv.ParseInt(f.decision, 10, 64); err != nil {
+				return config{}, usageError{"--decision wants a decision id"}
 			}
 		}
-		if len(errs) == 0 {
-			if err := s.Validate(); err != nil {
-				errs = append(errs, err)
-			}
+	}
+	return c, nil
+}
+
+// engineSettings parses serve's engine settings and the clock's start,
+// reporting every value that does not parse.
+func (f flagValues) engineSettings() (workflow.Settings, time.Time, error) {
+	s := workflow.DefaultSettings()
+	s.Policy = workflow.Policy(f.policy)
+	var (
+		errs  []error
+		err   error
+		start time.Time
+	)
+	if s.MinExperts, err = strconv.Atoi(f.minExperts); err != nil {
+		errs = append(errs, fmt.Errorf("min experts %q is not a number", f.minExperts))
+	}
+	if s.MinAttendees, err = strconv.Atoi(f.minAttendees); err != nil {
+		errs = append(errs, fmt.Errorf("min attendees %q is not a number", f.minAttendees))
+	}
+	if s.Location, err = time.LoadLocation(f.timezone); err != nil {
+		errs = append(errs, fmt.Errorf("time zone %q: %v", f.timezone, err))
+	}
+	if f.now != "" {
+		if start, err = time.Parse(time.RFC3339, f.now); err != nil {
+			errs = append(errs, fmt.Errorf("DECISIONFLOW_NOW %q is not an RFC 3339 time", f.now))
 		}
-		return s, start, errors.Join(errs...)
+	}
+	return s, start, errors.Join(errs...)
+}
+
+// validate reports settings the program cannot run with.
+func (c config) validate() error {
+	if err := c.Settings.Validate(); err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	return nil
+}
+
+// log writes serve's settings to log, once at start, the database's
+// password masked.
+func (c config) log(log *slog.Logger) {
+	log.Info("configuration", "addr", c.Addr, "db", storage.Redact(c.DB), "policy", c.Settings.Policy,
+		"min_experts", c.Settings.MinExperts, "min_attendees", c.Settings.MinAttendees,
+		"timezone", c.Settings.Location.String(), "demo", c.Demo, "migrate", !c.NoMigrate,
+		"trusted_proxies", strings.Join(c.TrustedProxies, ","), "secure_cookies", c.SecureCookies,
+		"log_format", c.LogFormat)
+	if !c.Now.IsZero() {
+		log.Warn("DECISIONFLOW_NOW is set: the engine's clock starts at that instant, not at the real time; for demos and tests only", "now", c.Now.Format(time.RFC3339))
 	}
 }
 
-// clockFor returns the engine's clock: the real one, or one started at now.
-func clockFor(now time.Time) workflow.Clock {
-	if now.IsZero() {
+// newLogger returns the program's structured logger on w: JSON when
+// configured, else text.
+func (c config) newLogger(w io.Writer) *slog.Logger {
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// clock returns the engine's clock: the real one, or one started at Now.
+func (c config) clock() workflow.Clock {
+	if c.Now.IsZero() {
 		return workflow.SystemClock{}
 	}
-	return workflow.NewStartedClock(now)
+	return workflow.NewStartedClock(c.Now)
 }

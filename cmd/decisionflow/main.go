@@ -50,28 +50,51 @@ func exitCode(err error) int {
 // run is the whole program: it parses args, reads the environment through
 // getenv, and writes its report to stdout and its logs to stderr.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return usageError{"no command"}
+	cmd, rest, err := command(args, stdout, stderr)
+	if err != nil || cmd == "" {
+		return err
 	}
-	cmd, rest := args[0], args[1:]
+	cfg, err := loadConfig(cmd, rest, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
 	switch cmd {
 	case "serve":
-		return runServe(ctx, rest, getenv, stdout, stderr)
+		return runServe(ctx, cfg, stdout, stderr)
 	case "migrate":
-		return runMigrate(ctx, rest, getenv, stdout, stderr)
+		return runMigrate(ctx, cfg, stdout)
+	case "user add":
+		return runUserAdd(ctx, cfg, stdout, stderr)
+	default: // verify
+		return runVerify(ctx, cfg, stdout)
+	}
+}
+
+// command splits args into the command ("serve", "migrate", "user add" or
+// "verify") and its flags. For help it prints the usage and returns no
+// command.
+func command(args []string, stdout, stderr io.Writer) (cmd string, rest []string, err error) {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return "", nil, usageError{"no command"}
+	}
+	cmd, rest = args[0], args[1:]
+	switch cmd {
+	case "serve", "migrate", "verify":
+		return cmd, rest, nil
 	case "user":
 		if len(rest) == 0 || rest[0] != "add" {
 			fmt.Fprint(stderr, usage)
-			return usageError{"user: want 'user add'"}
+			return "", nil, usageError{"user: want 'user add'"}
 		}
-		return runUserAdd(ctx, rest[1:], getenv, stdout, stderr)
-	case "verify":
-		return runVerify(ctx, rest, getenv, stdout, stderr)
+		return "user add", rest[1:], nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
-		return nil
+		return "", nil, nil
 	}
 	fmt.Fprint(stderr, usage)
-	return usageError{"unknown command " + cmd}
+	return "", nil, usageError{"unknown command " + cmd}
 }

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"decisionflow/api"
@@ -29,116 +28,105 @@ var demoUsers = []workflow.NewUser{
 	{Username: "head", DisplayName: "张镇长", Role: workflow.RoleHead},
 }
 
-func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flagSet("serve", stderr)
-	addrDefault := getenv("DECISIONFLOW_ADDR")
-	if addrDefault == "" {
-		addrDefault = ":8080"
-	}
-	addr := fs.String("addr", addrDefault, "listen address")
-	dsn := dbFlag(fs, getenv)
-	demo := fs.Bool("demo", false, "on a database with no users, create one account per role with password "+DemoPassword)
-	noMigrate := fs.Bool("no-migrate", false, "do not migrate the database at start")
-	settings := settingsFlags(fs, getenv)
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
-	}
-	s, now, err := settings()
-	if err != nil {
-		return fmt.Errorf("configuration: %w", err)
-	}
-	cfg := config{Addr: *addr, DB: *dsn, Demo: *demo, NoMigrate: *noMigrate, Settings: s, Now: now}
-
-	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
-	if getenv("DECISIONFLOW_LOG_FORMAT") == "json" {
-		handler = slog.NewJSONHandler(stderr, nil)
-	}
-	log := slog.New(handler)
-	store := cfg.DB
-	if store == "" {
-		store = "./" + storage.DefaultSQLitePath
-	}
-	log.Info("configuration", "addr", cfg.Addr, "db", storage.Redact(store), "policy", cfg.Settings.Policy,
-		"min_experts", cfg.Settings.MinExperts, "min_attendees", cfg.Settings.MinAttendees,
-		"timezone", cfg.Settings.Location.String(), "demo", cfg.Demo, "migrate", !cfg.NoMigrate)
-	if !cfg.Now.IsZero() {
-		log.Warn("DECISIONFLOW_NOW is set: the engine's clock starts at that instant, not at the real time; for demos and tests only", "now", cfg.Now.Format(time.RFC3339))
-	}
-
-	db, err := storage.Open(ctx, cfg.DB)
+// runServe runs the server until ctx ends (SIGINT or SIGTERM), then shuts it
+// down gracefully.
+func runServe(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
+	log := cfg.newLogger(stderr)
+	cfg.log(log)
+	db, err := openServeStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if cfg.NoMigrate {
-		current, known, err := db.SchemaVersions(ctx)
-		if err != nil {
-			return err
-		}
-		if current > known {
-			return storage.ErrSchemaTooNew
-		}
-	} else {
-		applied, err := db.Migrate(ctx)
-		if err != nil {
-			return err
-		}
-		if len(applied) > 0 {
-			log.Info("migrated the database", "dialect", db.Dialect(), "to_version", applied[len(applied)-1])
-		}
-	}
-
-	clock := clockFor(cfg.Now)
-	engine := workflow.NewEngine(db, clock, cfg.Settings)
-	accounts := workflow.NewAccounts(db, clock)
+	clock := cfg.clock()
+	engine, accounts := workflow.NewEngine(db, clock, cfg.Settings), workflow.NewAccounts(db, clock)
 	if err := ensureAccounts(ctx, accounts, db, cfg.Demo, log); err != nil {
 		return err
 	}
 	if cfg.Demo {
 		fmt.Fprintf(stdout, "demo accounts (password %s): admin, staff, legal, head\n", DemoPassword)
 	}
+	hs, err := newHTTPServer(cfg, engine, accounts, db, log)
+	if err != nil {
+		return err
+	}
+	ln, err := listen(cfg.Addr, db.Dialect(), stdout, log)
+	if err != nil {
+		return err
+	}
+	go purge(ctx, db, clock, log)
+	return serveUntilDone(ctx, hs, ln, log)
+}
 
+// openServeStore opens the database and, unless --no-migrate, migrates it,
+// saying so in the log.
+func openServeStore(ctx context.Context, cfg config, log *slog.Logger) (*storage.DB, error) {
+	db, applied, err := openStore(ctx, cfg, !cfg.NoMigrate)
+	if err != nil {
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("migrated the database", "dialect", db.Dialect(), "to_version", applied[len(applied)-1])
+	}
+	return db, nil
+}
+
+// newHTTPServer builds the JSON API and the web UI over the engine, with the
+// metrics of the Go runtime, the process and the database pool, behind an
+// http.Server with timeouts.
+func newHTTPServer(cfg config, engine *workflow.Engine, accounts *workflow.Accounts, db *storage.DB, log *slog.Logger) (*http.Server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db.SQL(), "decisionflow"))
 	opts := api.DefaultOptions()
-	if p := getenv("DECISIONFLOW_TRUSTED_PROXIES"); p != "" {
-		opts.TrustedProxies = strings.Split(p, ",")
-	}
-	opts.SecureCookies = getenv("DECISIONFLOW_SECURE_COOKIES") == "true"
+	opts.TrustedProxies = cfg.TrustedProxies
+	opts.SecureCookies = cfg.SecureCookies
 	srv, err := api.New(engine, accounts, db, db, log, reg, opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
-
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{
+	return &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
-	}
-	fmt.Fprintf(stdout, "decisionflow listening on http://%s (%s store)\n", displayAddr(ln.Addr()), db.Dialect())
-	log.Info("listening", "addr", ln.Addr().String())
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}, nil
+}
 
+// listen opens the listening socket (port 0 picks a free one) and tells
+// stdout, where tests and scripts read it, and the log where it is.
+func listen(addr string, dialect storage.Dialect, stdout io.Writer, log *slog.Logger) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stdout, "decisionflow listening on http://%s (%s store)\n", displayAddr(ln.Addr()), dialect)
+	log.Info("listening", "addr", ln.Addr().String())
+	return ln, nil
+}
+
+// serveUntilDone serves on ln until the server fails or ctx ends, and then
+// shuts it down.
+func serveUntilDone(ctx context.Context, hs *http.Server, ln net.Listener, log *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	go purge(ctx, db, clock, log)
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	// Graceful shutdown: stop accepting, let in-flight requests finish.
+	return shutDown(hs, errc, log)
+}
+
+// shutDown stops hs gracefully: it stops accepting and lets in-flight
+// requests finish, for up to 30 seconds. errc reports the end of Serve.
+func shutDown(hs *http.Server, errc <-chan error, log *slog.Logger) error {
 	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil {
+	if err := hs.Shutdown(ctx); err != nil {
 		return err
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {

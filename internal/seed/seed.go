@@ -96,3 +96,17 @@ func Bodies() (deferBody, retableBody []byte) {
 	retableBody, _ = json.Marshal(map[string]any{"event": workflow.EventRetable, "data": RetableData()})
 	return deferBody, retableBody
 }
+
+// Toggle fires defer (when deferring) or retable on a decision, as the head.
+func Toggle(ctx context.Context, eng *workflow.Engine, id int64, deferring bool) error {
+	ev, data := workflow.EventRetable, any(RetableData())
+	if deferring {
+		ev, data = workflow.EventDefer, DeferData()
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	_, err = eng.Fire(ctx, Head, id, ev, raw, 0)
+	return err
+}
