@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"strings"
 	"testing"
 
 	"decisionflow/workflow"
@@ -106,4 +107,19 @@ func TestMinAttendeesBelowThreeRefused(t *testing.T) {
 	if err := s.Validate(); err == nil {
 		t.Fatal("min_attendees 2 accepted; Art 30 wants a meeting of at least 3")
 	}
+}
+
+// TestSingleLineFields: titles, names and units refuse control characters
+// and bidi overrides, in the engine, for the API and the pages alike.
+func TestSingleLineFields(t *testing.T) {
+	forEachStore(t, func(t *testing.T, h *harness) {
+		for _, title := range []string{"关于\u202e补助的决定", "tab\there", "line\nbreak", "\u2066isolate"} {
+			_, err := h.eng.Create(h.ctx, staff, workflow.NewDecision{Title: title, Category: "plan", UndertakingUnit: "镇城建办"})
+			wantCode(t, err, workflow.EINVALID, "")
+		}
+		acc := workflow.NewAccounts(h.db, h.clock)
+		long := strings.Repeat("名", workflow.MaxTitle+1)
+		_, err := acc.UpdateUser(h.ctx, admin, "nobody", workflow.UserUpdate{DisplayName: &long})
+		wantCode(t, err, workflow.EINVALID, "")
+	})
 }

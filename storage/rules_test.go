@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -310,6 +311,21 @@ var ruleCases = []ruleCase{
 		fireWith(workflow.StateApproved, workflow.EventPublish, func(h *harness, d *workflow.PublishData) {
 			d.PartyReportedOn = "1990-01-01"
 		})},
+	{"demote the last admin", workflow.RuleLastAdmin, func(t *testing.T, h *harness) (int64, error) {
+		acc := workflow.NewAccounts(h.db, h.clock)
+		name := fmt.Sprintf("root%d", time.Now().UnixNano()%1e9)
+		if _, err := acc.CreateUser(h.ctx, nil, workflow.NewUser{Username: name, Role: workflow.RoleAdmin, Password: "long-enough-password"}); err != nil {
+			t.Fatal(err)
+		}
+		root := &workflow.User{Username: name, Role: workflow.RoleAdmin}
+		staffRole, yes := workflow.RoleStaff, true
+		if _, err := acc.UpdateUser(h.ctx, root, name, workflow.UserUpdate{Role: &staffRole}); err == nil {
+			// another admin exists in this store: the rule does not apply; take it away first
+			t.Fatalf("demoted %s although it is the only admin of a fresh store", name)
+		}
+		_, err := acc.UpdateUser(h.ctx, root, name, workflow.UserUpdate{Disabled: &yes})
+		return 0, err
+	}},
 	{"archive without number", workflow.RuleArchiveNoRequired,
 		fireWith(workflow.StatePublished, workflow.EventArchive, func(h *harness, d *workflow.ArchiveData) { d.ArchiveNo = "" })},
 }

@@ -116,19 +116,47 @@ func (a *Accounts) Users(ctx context.Context, actor *User) ([]*User, error) {
 	return a.store.Users(ctx)
 }
 
+// Validate checks the form of the update.
+func (up *UserUpdate) Validate() error {
+	var c fieldCheck
+	if up.DisplayName != nil {
+		c.required("display_name", *up.DisplayName, MaxTitle)
+	}
+	if up.Role != nil && !up.Role.Valid() {
+		c.add("role", "must be one of staff, legal_advisor, head, admin")
+	}
+	return c.err()
+}
+
+// keepAnAdmin refuses to take the last active admin away: nobody could
+// manage accounts afterwards but the operator at the database.
+func (a *Accounts) keepAnAdmin(ctx context.Context, except string) error {
+	users, err := a.store.Users(ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range users {
+		if o.Username != except && o.Role == RoleAdmin && !o.Disabled {
+			return nil
+		}
+	}
+	return RuleError(RuleLastAdmin, "%s is the last active admin: make another admin first", except)
+}
+
 // UpdateUser changes an account's display name, role or disabled flag (admin only).
 func (a *Accounts) UpdateUser(ctx context.Context, actor *User, username string, up UserUpdate) (*User, error) {
 	if err := requireRole(actor, RoleAdmin, "manage users"); err != nil {
+		return nil, err
+	}
+	if err := up.Validate(); err != nil {
 		return nil, err
 	}
 	u, _, err := a.store.UserByUsername(ctx, username)
 	if err != nil {
 		return nil, err
 	}
+	wasAdmin := u.Role == RoleAdmin && !u.Disabled
 	if up.Role != nil {
-		if !up.Role.Valid() {
-			return nil, Invalid(FieldError{"role", "must be one of staff, legal_advisor, head, admin"})
-		}
 		u.Role = *up.Role
 	}
 	if up.DisplayName != nil {
@@ -136,6 +164,11 @@ func (a *Accounts) UpdateUser(ctx context.Context, actor *User, username string,
 	}
 	if up.Disabled != nil {
 		u.Disabled = *up.Disabled
+	}
+	if wasAdmin && (u.Role != RoleAdmin || u.Disabled) {
+		if err := a.keepAnAdmin(ctx, u.Username); err != nil {
+			return nil, err
+		}
 	}
 	if err := a.store.UpdateUser(ctx, u); err != nil {
 		return nil, err

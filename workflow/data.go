@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -101,7 +102,24 @@ func (c *fieldCheck) text(field, v string, max int) {
 		c.add(field, "must not contain NUL characters")
 	} else if n := utf8.RuneCountInString(v); n > max {
 		c.add(field, fmt.Sprintf("is %d characters long; at most %d are allowed", n, max))
+	} else if max <= MaxTitle && !singleLine(v) {
+		// Every field as short as a title is one line: a name, a unit, a
+		// place, a channel. Control characters and bidi overrides in them
+		// break layouts and can disguise what a reader sees.
+		c.add(field, "must be one line without control or bidirectional-override characters")
 	}
+}
+
+// singleLine reports whether v has no control characters (tab included) and
+// no bidirectional embedding, override or isolate characters.
+func singleLine(v string) bool {
+	for _, r := range v {
+		if unicode.IsControl(r) || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') ||
+			r == '\u200e' || r == '\u200f' || r == '\u061c' {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *fieldCheck) required(field, v string, max int) {

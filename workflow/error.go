@@ -53,6 +53,7 @@ const (
 	RuleReviewTimeTooShort      = "review-time-too-short"
 	RuleDraftUnderConsultation  = "draft-under-consultation"
 	RuleDateOutOfOrder          = "date-out-of-order"
+	RuleLastAdmin               = "last-admin"
 )
 
 // Rules lists every rule id of the contract, in the order of workflow.md.
@@ -65,7 +66,7 @@ var Rules = []string{
 	RuleLegalityOpinionRequired, RuleLegalityNotLawful, RuleMeetingKindInvalid, RuleMeetingAttendees,
 	RuleDepartureReasonRequired, RulePartyReportRequired, RulePublicationIncomplete,
 	RuleArchiveNoRequired, RuleMeetingQuorumNotMet, RuleHeadMustSpeakLast, RuleDecidedTextRequired,
-	RuleReviewTimeTooShort, RuleDraftUnderConsultation, RuleDateOutOfOrder,
+	RuleReviewTimeTooShort, RuleDraftUnderConsultation, RuleDateOutOfOrder, RuleLastAdmin,
 }
 
 // FieldError names one invalid field of a request and what is wrong with it.
