@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/decisionflow
 PKGS    := ./...
 
-.PHONY: all build run test test-deps lint fmt fuzz screenshots bench clean
+.PHONY: all build run test test-deps lint fmt fuzz screenshots bench clean diagram
 
 all: build
 
@@ -32,6 +32,7 @@ RACE ?= $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 ## fuzz target for a bounded number of executions; what CI runs
 test: test-deps lint
 	$(GO) test $(RACE) -count=1 -timeout 20m $(PKGS)
+	@$(GO) test -count=1 -run '^TestGraphProof$$' -v ./workflow | grep -E 'graph proof|policy|known gap'
 	$(MAKE) --no-print-directory fuzz
 
 ## fuzz: run each fuzz target for a bounded number of executions
@@ -54,6 +55,10 @@ clean:
 ## screenshots: refresh the README's screenshots (docs/screenshots) from the browser tests
 screenshots: test-deps
 	DECISIONFLOW_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestBrowserWalk' ./cmd/decisionflow
+
+## diagram: redraw docs/state-machine.dot and .svg from workflow/table.go (needs graphviz's dot)
+diagram:
+	$(GO) run ./tools/statediagram
 
 ## bench: throughput, latency and memory against PostgreSQL's own limit (see bench/README.md)
 bench: test-deps

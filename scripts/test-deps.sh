@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs and the machine lacks: PostgreSQL's server
 # binaries (unless $DATABASE_URL names a server), chromium for the browser
-# tests, fonts-wqy-microhei so that Chinese pages render, and python3 for the
-# test of docs/design.md's hand check of a journal chain. As root it uses
+# tests, fonts-wqy-microhei so that Chinese pages render, python3 for the
+# test of docs/design.md's hand check of a journal chain, and graphviz for the
+# test of the state diagram (docs/state-machine.svg). As root it uses
 # apt-get; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 
@@ -28,6 +29,7 @@ have_postgres || missing+=(postgresql)
 command -v python3 >/dev/null 2>&1 || missing+=(python3) # docs/design.md's hand check of a chain
 have_chromium || missing+=(chromium)
 have_cjk_font || missing+=(fonts-wqy-microhei)
+command -v dot >/dev/null 2>&1 || missing+=(graphviz) # the state diagram's test (tools/statediagram)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -48,3 +50,4 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 have_postgres || { echo "PostgreSQL's server binaries are still missing after apt-get" >&2; exit 1; }
 have_chromium || { echo "chromium is still missing after apt-get" >&2; exit 1; }
+command -v dot >/dev/null 2>&1 || { echo "graphviz's dot is still missing after apt-get" >&2; exit 1; }

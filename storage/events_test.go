@@ -79,7 +79,7 @@ func TestOtherEvents(t *testing.T) {
 				}
 			})
 		}
-		for _, from := range []workflow.State{workflow.StateApproved, workflow.StatePublished, workflow.StateArchived, workflow.StateRejected} {
+		for _, from := range []workflow.State{workflow.StatePublished, workflow.StateArchived, workflow.StateRejected} {
 			t.Run("no withdraw from "+string(from), func(t *testing.T) {
 				d := h.advance(t, from)
 				wantCode(t, h.fireErr(t, head, d.ID, workflow.EventWithdraw, h.validData(workflow.EventWithdraw)), workflow.ECONFLICT, "")

@@ -179,9 +179,11 @@ func (ev EventDef) NewData() any { return ev.spec.new() }
 
 func from(s ...State) []State { return s }
 
-// beforeDecision are the states from which the head may withdraw.
-var beforeDecision = from(StateDrafting, StatePublicParticipation, StateExpertReview, StateRiskAssessment,
-	StateLegalityReview, StateRevising, StateCollectiveDecision, StateDeferred)
+// withdrawable are the states from which the head may withdraw: before the
+// decision, and after it until publication (e.g. when the Party committee
+// objects before issue).
+var withdrawable = from(StateDrafting, StatePublicParticipation, StateExpertReview, StateRiskAssessment,
+	StateLegalityReview, StateRevising, StateCollectiveDecision, StateDeferred, StateApproved)
 
 // Events is the transition table of workflow.md, in its order.
 var Events = []EventDef{
@@ -242,7 +244,7 @@ var Events = []EventDef{
 		spec: specOf(guardPublish)},
 	{Name: EventArchive, From: from(StatePublished), To: StateArchived, Role: RoleStaff,
 		Step: StepAfter, Section: SectionArchive, Fields: []Field{text("archive_no")}, spec: specOf(guardArchive)},
-	{Name: EventWithdraw, From: beforeDecision, To: StateWithdrawn, Role: RoleHead,
+	{Name: EventWithdraw, From: withdrawable, To: StateWithdrawn, Role: RoleHead,
 		Step: StepAfter, Section: SectionWithdrawal, Fields: []Field{textarea("reason")}, spec: specOf(guardReason)},
 }
 
