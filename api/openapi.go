@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"regexp"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -95,11 +96,26 @@ func (s *Server) validateRequest(c *gin.Context) {
 	c.Next()
 }
 
-var unsupported = regexp.MustCompile(`^property "([^"]+)" is unsupported$`)
+var (
+	unsupported = regexp.MustCompile(`^property "([^"]+)" is unsupported$`)
+	missing     = regexp.MustCompile(`^property "([^"]+)" is missing$`)
+)
 
 // fieldErrors flattens kin-openapi's errors into field errors, naming the
 // field by its JSON path and never echoing Go's decoder messages.
 func fieldErrors(err error, out []workflow.FieldError) []workflow.FieldError {
+	if se := discriminatedOneOf(err); se != nil {
+		// The events endpoint: `event` chose one schema; name the fields of
+		// that one rather than the alternatives it was not checked against.
+		if inner, ok := discriminated(se); ok {
+			return fieldErrors(inner, out)
+		}
+		field := fieldPath(se.JSONPointer())
+		if field == "" {
+			field = "body"
+		}
+		return append(out, workflow.FieldError{Field: field, Message: "must be a JSON object"})
+	}
 	var me openapi3.MultiError
 	if errors.As(err, &me) {
 		for _, e := range me {
@@ -135,12 +151,88 @@ func fieldErrors(err error, out []workflow.FieldError) []workflow.FieldError {
 		if m := unsupported.FindStringSubmatch(se.Reason); m != nil {
 			path = append(path, m[1])
 			msg = "is not a field of this request"
+		} else if m := missing.FindStringSubmatch(se.Reason); m != nil {
+			if len(path) == 0 || path[len(path)-1] != m[1] {
+				path = append(path, m[1])
+			}
+			msg = "is required"
+		} else if se.SchemaField == "discriminator" {
+			path, msg = discriminatorError(se, path)
 		}
-		field := strings.Join(path, ".")
+		field := fieldPath(path)
 		if field == "" {
 			field = "body"
 		}
 		return append(out, workflow.FieldError{Field: field, Message: msg})
 	}
 	return append(out, workflow.FieldError{Field: "body", Message: "the request does not match the API"})
+}
+
+var index = regexp.MustCompile(`^[0-9]+$`)
+
+// fieldPath writes a JSON pointer as the engine names fields:
+// data.meeting.attendees[0].name.
+func fieldPath(path []string) string {
+	var b strings.Builder
+	for _, p := range path {
+		switch {
+		case index.MatchString(p):
+			b.WriteString("[" + p + "]")
+		case b.Len() > 0:
+			b.WriteString("." + p)
+		default:
+			b.WriteString(p)
+		}
+	}
+	return b.String()
+}
+
+// discriminatedOneOf returns the error of a discriminated oneOf, on its
+// own or as the error of the request body, or nil.
+func discriminatedOneOf(err error) *openapi3.SchemaError {
+	if re, ok := err.(*openapi3filter.RequestError); ok && re.Parameter == nil {
+		err = re.Err
+	}
+	se, ok := err.(*openapi3.SchemaError)
+	if !ok || se.SchemaField != "oneOf" || se.Schema == nil || se.Schema.Discriminator == nil {
+		return nil
+	}
+	return se
+}
+
+// discriminated returns the errors of the one schema a discriminated oneOf
+// checked an object against (false for a value that is no object, checked
+// against every alternative).
+func discriminated(se *openapi3.SchemaError) (openapi3.MultiError, bool) {
+	if se.Origin == nil {
+		return nil, false
+	}
+	if _, isObject := se.Value.(map[string]any); !isObject {
+		return nil, false
+	}
+	var inner openapi3.MultiError
+	if !errors.As(se.Origin, &inner) || len(inner) == 0 {
+		return nil, false
+	}
+	return inner, true
+}
+
+// discriminatorError names the discriminating property (`event`) of a body
+// that lacks it or gives a value the document does not map.
+func discriminatorError(se *openapi3.SchemaError, path []string) ([]string, string) {
+	d := se.Schema.Discriminator
+	path = append(path, d.PropertyName)
+	switch se.Value.(type) {
+	case nil:
+		return path, "is required"
+	case string:
+		names := make([]string, 0, len(d.Mapping))
+		for name := range d.Mapping {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		return path, fmt.Sprintf("is not a known %s: must be one of %s", d.PropertyName, strings.Join(names, ", "))
+	default:
+		return path, "must be a string"
+	}
 }

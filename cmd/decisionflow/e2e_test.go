@@ -619,7 +619,8 @@ func checkDossier(t *testing.T, s *server, token string, id int64, entries int, 
 
 // TestOverdueAndCalendar: a review submitted on 2026-09-29 is due on
 // 2026-10-14; the overdue list and gauge change once the clock passes it;
-// the admin's calendar change moves the due date.
+// the admin's calendar change does not move the date the sender asked for
+// (Art 26: review_requested_by is fixed when the draft is sent).
 func TestOverdueAndCalendar(t *testing.T) {
 	dsn := filepath.Join(t.TempDir(), "due.db")
 	s := startServer(t, dsn, "DECISIONFLOW_NOW=2026-09-29T09:00:00+08:00", "DECISIONFLOW_POLICY=statutory")
@@ -663,14 +664,15 @@ func TestOverdueAndCalendar(t *testing.T) {
 	}
 	s.want(s.call("GET", "/api/v1/decisions?due_before=tomorrow", staff, nil), 400, "invalid-request")
 
-	// The admin adds a local holiday on 10-13: the review is due a day later.
+	// The admin adds a local holiday on 10-13: the review stays due on the
+	// date requested when it was sent.
 	admin := s.login("admin", "admin-password")
 	s.want(s.call("PUT", "/api/v1/calendar/2026-10-13", staff, map[string]string{"kind": "holiday", "name": "x"}), 403, "role-not-allowed")
 	s.want(s.call("PUT", "/api/v1/calendar/2026-10-13", admin, map[string]string{"kind": "vacation", "name": "x"}), 400, "invalid-request")
 	s.want(s.call("PUT", "/api/v1/calendar/2026-10-13", admin, map[string]string{"kind": "holiday", "name": "镇级调休"}), 200, "")
 	dl = s.want(s.call("GET", fmt.Sprintf("/api/v1/decisions/%d", id), staff, nil), 200, "")["deadlines"].([]any)[0].(map[string]any)
-	if dl["due_on"] != "2026-10-15" {
-		t.Fatalf("after the calendar change: due %v, want 2026-10-15", dl["due_on"])
+	if dl["due_on"] != "2026-10-14" {
+		t.Fatalf("after the calendar change: due %v, want the requested 2026-10-14", dl["due_on"])
 	}
 	days := s.want(s.call("GET", "/api/v1/calendar?year=2026", staff, nil), 200, "")["days"].([]any)
 	if len(days) < 30 {
