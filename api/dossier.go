@@ -3,6 +3,7 @@ package api
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -16,21 +17,12 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// dossierLang is the language of the printable dossier: ?lang=en, the UI's
-// cookie, or Chinese, the language of the town's archive.
-func dossierLang(c *gin.Context) string {
-	if c.Query("lang") == langEN || c.GetString(ctxLang) == langEN {
-		return langEN
-	}
-	return langZH
-}
-
 func (s *Server) dossier(c *gin.Context) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
 		return
 	}
-	d, err := s.engine.Dossier(c.Request.Context(), currentUser(c), id)
+	d, err := s.engine.Dossier(c.Request.Context(), CurrentUser(c), id)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -55,43 +47,32 @@ type manifestFile struct {
 	SHA256 string `json:"sha256"`
 }
 
-// dossierZip serves the archive to API clients.
+// dossierZip serves the archive to API clients, its dossier.html in
+// Chinese, the language of the town's archive, or in English with ?lang=en.
 func (s *Server) dossierZip(c *gin.Context) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
 		return
 	}
-	b, err := s.buildDossierZip(c, id)
+	b, err := s.DossierZip(c.Request.Context(), CurrentUser(c), id, c.Query("lang"))
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	sendZip(c, id, b)
+	SendZip(c, id, b)
 }
 
-// uiDossierZip serves the same archive to the signed-in browser.
-func (s *Server) uiDossierZip(c *gin.Context) {
-	id, ok := s.uiID(c, "id")
-	if !ok {
-		return
-	}
-	b, err := s.buildDossierZip(c, id)
-	if err != nil {
-		s.uiError(c, err)
-		return
-	}
-	sendZip(c, id, b)
-}
-
-func sendZip(c *gin.Context, id int64, b []byte) {
+// SendZip sends a decision's dossier archive as a download.
+func SendZip(c *gin.Context, id int64, b []byte) {
 	c.Header("Content-Disposition", `attachment; filename="decision-`+strconv.FormatInt(id, 10)+`-dossier.zip"`)
 	c.Data(http.StatusOK, "application/zip", b)
 }
 
-// buildDossierZip packs dossier.json, the printable dossier.html,
-// manifest.json and SHA256SUMS (for `sha256sum -c`).
-func (s *Server) buildDossierZip(c *gin.Context, id int64) ([]byte, error) {
-	d, err := s.engine.Dossier(c.Request.Context(), currentUser(c), id)
+// DossierZip packs a decision's dossier for the actor: dossier.json, the
+// printable dossier.html in lang (from the mounted pages), manifest.json
+// and SHA256SUMS (for `sha256sum -c`).
+func (s *Server) DossierZip(ctx context.Context, actor *workflow.User, id int64, lang string) ([]byte, error) {
+	d, err := s.engine.Dossier(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
@@ -99,17 +80,18 @@ func (s *Server) buildDossierZip(c *gin.Context, id int64) ([]byte, error) {
 	if err != nil {
 		return nil, workflow.Internal(err)
 	}
-	p := &page{Lang: dossierLang(c), User: currentUser(c), loc: s.engine.Settings().Location, Data: d}
-	p.Title = d.Decision.Title
-	var html bytes.Buffer
-	if err := s.views["dossier"].ExecuteTemplate(&html, "standalone", p); err != nil {
-		return nil, workflow.Internal(err)
-	}
 	type file struct {
 		name string
 		data []byte
 	}
-	files := []file{{"dossier.json", js}, {"dossier.html", html.Bytes()}}
+	files := []file{{"dossier.json", js}}
+	if s.pages != nil {
+		var html bytes.Buffer
+		if err := s.pages.PrintDossier(&html, lang, d); err != nil {
+			return nil, workflow.Internal(err)
+		}
+		files = append(files, file{"dossier.html", html.Bytes()})
+	}
 	m := manifest{DecisionID: id, GeneratedAt: d.GeneratedAt, JournalEntries: d.Verification.Entries,
 		JournalHeadHash: d.Verification.HeadHash, JournalIntact: d.Verification.OK}
 	var sums bytes.Buffer
@@ -142,7 +124,7 @@ func (s *Server) buildDossierZip(c *gin.Context, id int64) ([]byte, error) {
 }
 
 func (s *Server) stats(c *gin.Context) {
-	st, err := s.engine.Stats(c.Request.Context(), currentUser(c))
+	st, err := s.engine.Stats(c.Request.Context(), CurrentUser(c))
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -151,22 +133,28 @@ func (s *Server) stats(c *gin.Context) {
 }
 
 func (s *Server) calendarDays(c *gin.Context) {
-	days, err := s.engine.CalendarDays(c.Request.Context(), currentUser(c))
+	days, err := s.engine.CalendarDays(c.Request.Context(), CurrentUser(c))
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
 	if y := c.Query("year"); y != "" {
 		year, _ := strconv.Atoi(y)
-		kept := days[:0]
-		for _, d := range days {
-			if d.Day.Year == year {
-				kept = append(kept, d)
-			}
-		}
-		days = kept
+		days = DaysInYear(days, year)
 	}
 	c.JSON(http.StatusOK, gin.H{"days": days})
+}
+
+// DaysInYear keeps the calendar days of one year (the year filter of the
+// API's ?year= and of the calendar page).
+func DaysInYear(days []workflow.CalendarDay, year int) []workflow.CalendarDay {
+	out := []workflow.CalendarDay{}
+	for _, d := range days {
+		if d.Day.Year == year {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func (s *Server) pathDate(c *gin.Context) (workflow.Date, bool) {
@@ -187,7 +175,7 @@ func (s *Server) setCalendarDay(c *gin.Context) {
 	if !s.bind(c, &in) {
 		return
 	}
-	d, err := s.engine.SetCalendarDay(c.Request.Context(), currentUser(c), day, in)
+	d, err := s.engine.SetCalendarDay(c.Request.Context(), CurrentUser(c), day, in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -200,7 +188,7 @@ func (s *Server) deleteCalendarDay(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.engine.DeleteCalendarDay(c.Request.Context(), currentUser(c), day); err != nil {
+	if err := s.engine.DeleteCalendarDay(c.Request.Context(), CurrentUser(c), day); err != nil {
 		s.writeError(c, err)
 		return
 	}

@@ -11,10 +11,13 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// HTTP-only error codes, beside workflow's.
+// ERateLimited is the code of a request refused by a rate limit (429), an
+// HTTP-only code beside workflow's.
+const ERateLimited = "rate_limited"
+
+// The other HTTP-only error codes.
 const (
 	eTooLarge    = "too_large"
-	eRateLimited = "rate_limited"
 	eIdemReused  = "idempotency-key-reused"
 	eIdemPending = "idempotency-key-in-progress"
 )
@@ -40,13 +43,27 @@ var problemClasses = map[string]problemClass{
 	workflow.EUNAVAILABLE:     {http.StatusServiceUnavailable, "unavailable", "The database cannot be reached"},
 	workflow.EINTERNAL:        {http.StatusInternalServerError, "internal", "Internal error"},
 	eTooLarge:                 {http.StatusRequestEntityTooLarge, "body-too-large", "The request body is over 1 MiB"},
-	eRateLimited:              {http.StatusTooManyRequests, "rate-limited", "Too many requests"},
+	ERateLimited:              {http.StatusTooManyRequests, "rate-limited", "Too many requests"},
 	eIdemReused:               {http.StatusUnprocessableEntity, "idempotency-key-reused", "The Idempotency-Key was used with another request"},
 	eIdemPending:              {http.StatusConflict, "idempotency-key-in-progress", "The first request with this Idempotency-Key is still running"},
 }
 
-// problem is an RFC 9457 problem document.
-type problem struct {
+// ProblemRules are the rule ids the table gives errors that name no legal
+// rule of their own ("not-found", "rate-limited", …), for the pages'
+// translations.
+func ProblemRules() []string {
+	var out []string
+	for _, c := range problemClasses {
+		if c.rule != "" {
+			out = append(out, c.rule)
+		}
+	}
+	return out
+}
+
+// Problem is an RFC 9457 problem document: how the API answers an error,
+// and what the pages show of one (its status and rule).
+type Problem struct {
 	Type          string                `json:"type"`
 	Title         string                `json:"title"`
 	Status        int                   `json:"status"`
@@ -57,9 +74,9 @@ type problem struct {
 	Errors        []workflow.FieldError `json:"errors,omitempty"`
 }
 
-// toProblem maps any error to the problem shown to the client. Internal
-// errors show nothing of their cause.
-func toProblem(err error) problem {
+// ToProblem maps any error to the problem shown to the client: the one
+// mapping from error to HTTP status. Internal errors show nothing of their cause.
+func ToProblem(err error) Problem {
 	var we *workflow.Error
 	if !errors.As(err, &we) {
 		we = workflow.Internal(err)
@@ -68,7 +85,7 @@ func toProblem(err error) problem {
 	if !ok {
 		class = problemClasses[workflow.EINTERNAL]
 	}
-	p := problem{Title: class.title, Status: class.status, Rule: class.rule, Detail: we.Message}
+	p := Problem{Title: class.title, Status: class.status, Rule: class.rule, Detail: we.Message}
 	if we.Code == workflow.ERULE {
 		p.Rule = we.Rule
 	}
@@ -95,19 +112,18 @@ func toProblem(err error) problem {
 // writeError writes err as problem+json, logs what the client is not told,
 // and counts rule refusals.
 func (s *Server) writeError(c *gin.Context, err error) {
-	p := toProblem(err)
+	p := ToProblem(err)
 	if p.Status >= 500 {
-		s.log.ErrorContext(c.Request.Context(), "request failed", "request_id", requestID(c), "status", p.Status, "error", err.Error())
-	} else if p.Status == http.StatusUnprocessableEntity {
-		s.metrics.ruleRefusals.WithLabelValues(p.Rule).Inc()
+		s.log.ErrorContext(c.Request.Context(), "request failed", "request_id", RequestID(c), "status", p.Status, "error", err.Error())
 	}
+	s.Refused(err)
 	if p.Status == http.StatusServiceUnavailable {
 		c.Header("Retry-After", "5")
 	}
 	writeProblem(c, p)
 }
 
-func writeProblem(c *gin.Context, p problem) {
+func writeProblem(c *gin.Context, p Problem) {
 	b, err := json.Marshal(p)
 	if err != nil {
 		b = []byte(`{"type":"urn:decisionflow:problem:internal","title":"Internal error","status":500,"rule":"internal"}`)

@@ -67,12 +67,7 @@ func (s *Server) login(c *gin.Context) {
 	if !s.bind(c, &in) {
 		return
 	}
-	addr := c.ClientIP()
-	if ok, wait := s.loginAddr.allow(addr); !ok {
-		s.refuse(c, wait)
-		return
-	}
-	if ok, wait := s.loginUser.allow(strings.ToLower(in.Username) + "|" + addr); !ok {
+	if ok, wait := s.AllowLogin(c, in.Username); !ok {
 		s.refuse(c, wait)
 		return
 	}
@@ -85,17 +80,17 @@ func (s *Server) login(c *gin.Context) {
 }
 
 func (s *Server) logout(c *gin.Context) {
-	if err := s.accounts.Logout(c.Request.Context(), c.GetString(ctxToken)); err != nil {
+	if err := s.accounts.Logout(c.Request.Context(), Token(c)); err != nil {
 		s.writeError(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
 }
 
-func (s *Server) me(c *gin.Context) { c.JSON(http.StatusOK, currentUser(c)) }
+func (s *Server) me(c *gin.Context) { c.JSON(http.StatusOK, CurrentUser(c)) }
 
 func (s *Server) listUsers(c *gin.Context) {
-	users, err := s.accounts.Users(c.Request.Context(), currentUser(c))
+	users, err := s.accounts.Users(c.Request.Context(), CurrentUser(c))
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -121,7 +116,7 @@ func (s *Server) createUser(c *gin.Context) {
 	if !s.bind(c, &in) {
 		return
 	}
-	u, err := s.accounts.CreateUser(c.Request.Context(), currentUser(c), in)
+	u, err := s.accounts.CreateUser(c.Request.Context(), CurrentUser(c), in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -135,7 +130,7 @@ func (s *Server) updateUser(c *gin.Context) {
 	if !s.bind(c, &in) {
 		return
 	}
-	u, err := s.accounts.UpdateUser(c.Request.Context(), currentUser(c), c.Param("username"), in)
+	u, err := s.accounts.UpdateUser(c.Request.Context(), CurrentUser(c), c.Param("username"), in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -148,21 +143,24 @@ func (s *Server) createDecision(c *gin.Context) {
 	if !s.bind(c, &in) {
 		return
 	}
-	d, err := s.engine.Create(c.Request.Context(), currentUser(c), in)
+	d, err := s.Create(c.Request.Context(), CurrentUser(c), in)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	s.metrics.transitions.WithLabelValues(workflow.RecordCreate).Inc()
 	c.Header("Location", "/api/v1/decisions/"+strconv.FormatInt(d.ID, 10))
 	s.renderDecision(c, http.StatusCreated, d)
 }
 
 // Page tokens are opaque to clients: the decision list's holds the last id
 // of the page ("after:"), the other lists' the offset of the next page ("from:").
-func encodePageToken(id int64) string { return encodeToken("after:", id) }
 
-func decodePageToken(t string) (int64, bool) { return decodeToken("after:", t) }
+// EncodePageToken is the token of the decision list's page after the
+// decision id (the API's next_page_token, the pages' ?page=).
+func EncodePageToken(id int64) string { return encodeToken("after:", id) }
+
+// DecodePageToken reads a token of EncodePageToken; false when it is not one.
+func DecodePageToken(t string) (int64, bool) { return decodeToken("after:", t) }
 
 func encodeToken(kind string, n int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(kind + strconv.FormatInt(n, 10)))
@@ -230,21 +228,21 @@ func (s *Server) listDecisions(c *gin.Context) {
 		f.Limit = n
 	}
 	if t := c.Query("page_token"); t != "" {
-		id, ok := decodePageToken(t)
+		id, ok := DecodePageToken(t)
 		if !ok {
 			s.writeError(c, workflow.Invalid(workflow.FieldError{Field: "page_token", Message: "is not a token this server issued"}))
 			return
 		}
 		f.AfterID = id
 	}
-	ds, next, err := s.engine.Decisions(c.Request.Context(), currentUser(c), f)
+	ds, next, err := s.engine.Decisions(c.Request.Context(), CurrentUser(c), f)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
 	out := gin.H{"decisions": ds}
 	if next != 0 {
-		out["next_page_token"] = encodePageToken(next)
+		out["next_page_token"] = EncodePageToken(next)
 	}
 	c.JSON(http.StatusOK, out)
 }
@@ -254,7 +252,7 @@ func (s *Server) getDecision(c *gin.Context) {
 	if !ok {
 		return
 	}
-	d, err := s.engine.Decision(c.Request.Context(), currentUser(c), id)
+	d, err := s.engine.Decision(c.Request.Context(), CurrentUser(c), id)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -278,12 +276,11 @@ func (s *Server) fireEvent(c *gin.Context) {
 	if !s.bind(c, &in) {
 		return
 	}
-	d, err := s.engine.Fire(c.Request.Context(), currentUser(c), id, in.Event, in.Data, version)
+	d, err := s.Fire(c.Request.Context(), CurrentUser(c), id, in.Event, in.Data, version)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	s.metrics.transitions.WithLabelValues(in.Event).Inc()
 	s.renderDecision(c, http.StatusOK, d)
 }
 
@@ -292,7 +289,7 @@ func (s *Server) verify(c *gin.Context) {
 	if !ok {
 		return
 	}
-	v, err := s.engine.Verify(c.Request.Context(), currentUser(c), id)
+	v, err := s.engine.Verify(c.Request.Context(), CurrentUser(c), id)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -313,7 +310,7 @@ func (s *Server) saveDraft(c *gin.Context) {
 	if !s.bind(c, &in) {
 		return
 	}
-	dr, err := s.engine.SaveDraft(c.Request.Context(), currentUser(c), id, in, version)
+	dr, err := s.engine.SaveDraft(c.Request.Context(), CurrentUser(c), id, in, version)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -334,7 +331,7 @@ func (s *Server) setCommentPeriod(c *gin.Context) {
 	if !s.bind(c, &in) {
 		return
 	}
-	d, err := s.engine.SetCommentPeriod(c.Request.Context(), currentUser(c), id, in, version)
+	d, err := s.engine.SetCommentPeriod(c.Request.Context(), CurrentUser(c), id, in, version)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -351,7 +348,7 @@ func (s *Server) addComment(c *gin.Context) {
 	if !s.bind(c, &in) {
 		return
 	}
-	cm, err := s.engine.AddComment(c.Request.Context(), currentUser(c), id, in)
+	cm, err := s.engine.AddComment(c.Request.Context(), CurrentUser(c), id, in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -372,7 +369,7 @@ func (s *Server) disposeComment(c *gin.Context) {
 	if !s.bind(c, &in) {
 		return
 	}
-	cm, err := s.engine.DisposeComment(c.Request.Context(), currentUser(c), id, commentID, in)
+	cm, err := s.engine.DisposeComment(c.Request.Context(), CurrentUser(c), id, commentID, in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -389,7 +386,7 @@ func (s *Server) addExpertOpinion(c *gin.Context) {
 	if !s.bind(c, &in) {
 		return
 	}
-	o, err := s.engine.AddExpertOpinion(c.Request.Context(), currentUser(c), id, in)
+	o, err := s.engine.AddExpertOpinion(c.Request.Context(), CurrentUser(c), id, in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -415,7 +412,7 @@ func (s *Server) publicComment(c *gin.Context) {
 	if !s.bind(c, &in) {
 		return
 	}
-	if ok, wait := s.publicComments.allow(c.ClientIP()); !ok {
+	if ok, wait := s.AllowPublicComment(c); !ok {
 		s.refuse(c, wait)
 		return
 	}
@@ -435,7 +432,7 @@ func listOf[T any](s *Server, key string, list func(ctx context.Context, actor *
 		if !ok {
 			return
 		}
-		items, err := list(c.Request.Context(), currentUser(c), id)
+		items, err := list(c.Request.Context(), CurrentUser(c), id)
 		if err != nil {
 			s.writeError(c, err)
 			return
@@ -450,7 +447,7 @@ func (s *Server) history(c *gin.Context) {
 	if !ok {
 		return
 	}
-	entries, err := s.engine.History(c.Request.Context(), currentUser(c), id)
+	entries, err := s.engine.History(c.Request.Context(), CurrentUser(c), id)
 	if err != nil {
 		s.writeError(c, err)
 		return

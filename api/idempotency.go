@@ -55,8 +55,8 @@ func (s *Server) idempotent(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	scope := "addr:" + c.ClientIP()
-	if u := currentUser(c); u != nil {
+	scope := "addr:" + ClientAddr(c)
+	if u := CurrentUser(c); u != nil {
 		scope = "user:" + strconv.FormatInt(u.ID, 10)
 	}
 	sum := sha256.Sum256([]byte(c.Request.Method + " " + c.Request.URL.Path + "\n" + string(body)))
@@ -100,7 +100,7 @@ func (s *Server) idempotent(c *gin.Context) {
 	// A server error wrote nothing: forget the key so that a retry runs again.
 	if status >= 500 {
 		if err := s.idem.ReleaseIdempotencyKey(ctx, scope, key); err != nil {
-			s.log.WarnContext(ctx, "release idempotency key", "request_id", requestID(c), "error", err.Error())
+			s.log.WarnContext(ctx, "release idempotency key", "request_id", RequestID(c), "error", err.Error())
 		}
 		return
 	}
@@ -113,7 +113,7 @@ func (s *Server) idempotent(c *gin.Context) {
 	rec.Status, rec.Body = status, w.buf.Bytes()
 	rec.Header, _ = json.Marshal(h)
 	if err := s.idem.CompleteIdempotencyKey(ctx, rec); err != nil {
-		s.log.WarnContext(ctx, "store idempotency key", "request_id", requestID(c), "error", err.Error())
+		s.log.WarnContext(ctx, "store idempotency key", "request_id", RequestID(c), "error", err.Error())
 	}
 }
 

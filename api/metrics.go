@@ -52,6 +52,35 @@ func newMetrics(reg prometheus.Registerer, engine *workflow.Engine) *metrics {
 	return m
 }
 
+// Refused counts a refusal by a legal rule, whether the API answered it
+// with a problem or a page showed it on its form: the one place rule
+// refusals are counted.
+func (s *Server) Refused(err error) {
+	if workflow.ErrorCode(err) == workflow.ERULE {
+		s.metrics.ruleRefusals.WithLabelValues(workflow.ErrorRule(err)).Inc()
+	}
+}
+
+// Create starts a decision (engine.Create) and counts it as the transition
+// "create". The API and the pages both create and fire through here: the
+// one place transitions are counted.
+func (s *Server) Create(ctx context.Context, actor *workflow.User, in workflow.NewDecision) (*workflow.Decision, error) {
+	d, err := s.engine.Create(ctx, actor, in)
+	if err == nil {
+		s.metrics.transitions.WithLabelValues(workflow.RecordCreate).Inc()
+	}
+	return d, err
+}
+
+// Fire fires an event (engine.Fire) and counts the transition.
+func (s *Server) Fire(ctx context.Context, actor *workflow.User, id int64, event string, data []byte, ifVersion int64) (*workflow.Decision, error) {
+	d, err := s.engine.Fire(ctx, actor, id, event, data, ifVersion)
+	if err == nil {
+		s.metrics.transitions.WithLabelValues(event).Inc()
+	}
+	return d, err
+}
+
 func (s *Server) metricsHandler(reg *prometheus.Registry) gin.HandlerFunc {
 	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	return func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) }

@@ -36,7 +36,8 @@ func (s *Server) requestID(c *gin.Context) {
 	c.Next()
 }
 
-func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
+// RequestID is the request's id, as logged and echoed in X-Request-ID.
+func RequestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
 
 // observe logs each request (never its body or credentials) and counts it.
 func (s *Server) observe(c *gin.Context) {
@@ -50,9 +51,9 @@ func (s *Server) observe(c *gin.Context) {
 	status := c.Writer.Status()
 	s.metrics.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
 	s.metrics.latency.WithLabelValues(c.Request.Method, route).Observe(elapsed.Seconds())
-	attrs := []any{"request_id", requestID(c), "method", c.Request.Method, "route", route, "status", status,
-		"duration_ms", float64(elapsed.Microseconds()) / 1000, "client", c.ClientIP()}
-	if u := currentUser(c); u != nil {
+	attrs := []any{"request_id", RequestID(c), "method", c.Request.Method, "route", route, "status", status,
+		"duration_ms", float64(elapsed.Microseconds()) / 1000, "client", ClientAddr(c)}
+	if u := CurrentUser(c); u != nil {
 		attrs = append(attrs, "user", u.Username)
 	}
 	s.log.InfoContext(c.Request.Context(), "request", attrs...)
@@ -65,7 +66,7 @@ func (s *Server) recover(c *gin.Context) {
 			if r == http.ErrAbortHandler {
 				panic(r)
 			}
-			s.log.ErrorContext(c.Request.Context(), "panic", "request_id", requestID(c), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			s.log.ErrorContext(c.Request.Context(), "panic", "request_id", RequestID(c), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			if !c.Writer.Written() {
 				s.writeError(c, workflow.Internal(fmt.Errorf("panic: %v", r)))
 			}
@@ -107,8 +108,8 @@ func readBody(c *gin.Context) ([]byte, error) {
 	return b, nil
 }
 
-// timeout bounds the request's work, so that a database that hangs gives 503.
-func (s *Server) timeout(c *gin.Context) {
+// Timeout bounds the request's work, so that a database that hangs gives 503.
+func (s *Server) Timeout(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.opts.RequestTimeout)
 	defer cancel()
 	c.Request = c.Request.WithContext(ctx)
@@ -132,14 +133,25 @@ func (s *Server) authenticate(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.Set(ctxUser, u)
-	c.Set(ctxToken, strings.TrimSpace(token))
+	SetUser(c, u, strings.TrimSpace(token))
 	c.Next()
 }
 
-func currentUser(c *gin.Context) *workflow.User {
+// SetUser records who the request is signed in as, and with which token,
+// for the handlers and the request log (the API's bearer token or the
+// pages' session cookie).
+func SetUser(c *gin.Context, u *workflow.User, token string) {
+	c.Set(ctxUser, u)
+	c.Set(ctxToken, token)
+}
+
+// CurrentUser is the signed-in user of the request, or nil.
+func CurrentUser(c *gin.Context) *workflow.User {
 	if v, ok := c.Get(ctxUser); ok {
 		return v.(*workflow.User)
 	}
 	return nil
 }
+
+// Token is the token the request is signed in with, or "".
+func Token(c *gin.Context) string { return c.GetString(ctxToken) }

@@ -3,6 +3,7 @@ package api
 import (
 	"math"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -59,8 +60,29 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 	return true, 0
 }
 
+// ClientAddr is the address a request came from: the peer, or what a
+// trusted proxy (Options.TrustedProxies) says in X-Forwarded-For. Rate
+// limits key on it.
+func ClientAddr(c *gin.Context) string { return c.ClientIP() }
+
+// AllowLogin takes a sign-in attempt for username from the request's client
+// address, from the API or the pages alike, or says how long to wait.
+func (s *Server) AllowLogin(c *gin.Context, username string) (bool, time.Duration) {
+	addr := ClientAddr(c)
+	if ok, wait := s.loginAddr.allow(addr); !ok {
+		return false, wait
+	}
+	return s.loginUser.allow(strings.ToLower(username) + "|" + addr)
+}
+
+// AllowPublicComment takes a public comment from the request's client
+// address, or says how long to wait.
+func (s *Server) AllowPublicComment(c *gin.Context) (bool, time.Duration) {
+	return s.publicComments.allow(ClientAddr(c))
+}
+
 // refuse writes 429 with Retry-After in whole seconds.
 func (s *Server) refuse(c *gin.Context, wait time.Duration) {
 	c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-	s.writeError(c, workflow.Errorf(eRateLimited, "too many requests; try again in %d s", int(math.Ceil(wait.Seconds()))))
+	s.writeError(c, workflow.Errorf(ERateLimited, "too many requests; try again in %d s", int(math.Ceil(wait.Seconds()))))
 }

@@ -1,11 +1,15 @@
 // Package api serves decisionflow over HTTP with Gin: the JSON API of
-// http-api.md under /api/v1, the operations endpoints, and the web UI. It
-// calls the workflow services and knows nothing of storage.
+// http-api.md under /api/v1 and the operations endpoints. It calls the
+// workflow services and knows nothing of storage. The web UI (package web)
+// is mounted on the same router and uses what both share from here: the
+// request id and signed-in user, the rate limiters, the metrics, the
+// problem mapping and the page tokens.
 package api
 
 import (
 	"context"
 	_ "embed"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -47,8 +51,6 @@ type Options struct {
 	RequestTimeout time.Duration
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed.
 	TrustedProxies []string
-	// SecureCookies marks the UI's cookies Secure (behind TLS).
-	SecureCookies bool
 }
 
 // DefaultOptions are the production limits.
@@ -72,7 +74,7 @@ type Server struct {
 	metrics  *metrics
 	router   *gin.Engine
 	validate *validator
-	views    views
+	pages    Pages
 
 	loginUser, loginAddr, publicComments *limiter
 }
@@ -98,13 +100,9 @@ func New(engine *workflow.Engine, accounts *workflow.Accounts, idem workflow.Ide
 	if err != nil {
 		return nil, err
 	}
-	vs, err := parseViews()
-	if err != nil {
-		return nil, err
-	}
 	s := &Server{
 		engine: engine, accounts: accounts, idem: idem, ready: ready, log: log, opts: opts,
-		metrics: newMetrics(reg, engine), validate: v, views: vs,
+		metrics: newMetrics(reg, engine), validate: v,
 		loginUser:      newLimiter(opts.LoginPerUser),
 		loginAddr:      newLimiter(opts.LoginPerAddr),
 		publicComments: newLimiter(opts.PublicComments),
@@ -119,9 +117,26 @@ func New(engine *workflow.Engine, accounts *workflow.Accounts, idem workflow.Ide
 	r.NoRoute(s.noRoute)
 	r.NoMethod(s.noMethod)
 	s.routes(r, reg)
-	s.uiRoutes(r)
 	s.router = r
 	return s, nil
+}
+
+// Pages are the web UI's pages, served by the same router beside the API
+// (package web implements it).
+type Pages interface {
+	// Register adds the pages' routes.
+	Register(r *gin.Engine)
+	// NotFound renders the page for a path outside the API that is nowhere.
+	NotFound(c *gin.Context)
+	// PrintDossier writes the printable dossier (dossier.html of the
+	// archive) in lang, "zh" or "en".
+	PrintDossier(w io.Writer, lang string, d *workflow.Dossier) error
+}
+
+// Mount serves the pages beside the API.
+func (s *Server) Mount(p Pages) {
+	s.pages = p
+	p.Register(s.router)
 }
 
 // ServeHTTP serves a request.
@@ -137,7 +152,7 @@ func (s *Server) routes(r *gin.Engine, reg *prometheus.Registry) {
 
 	// Authentication comes before validation: without a token the answer is
 	// 401 whatever the body.
-	v1 := r.Group("/api/v1", s.timeout)
+	v1 := r.Group("/api/v1", s.Timeout)
 	v1.GET("/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", openapiYAML) })
 	v1.POST("/login", s.validateRequest, s.login)
 	v1.GET("/public/consultations", s.validateRequest, s.consultations)
@@ -172,16 +187,15 @@ func (s *Server) routes(r *gin.Engine, reg *prometheus.Registry) {
 }
 
 func (s *Server) noRoute(c *gin.Context) {
-	if !isAPI(c.Request.URL.Path) {
-		s.uiSession(c)
-		s.uiError(c, workflow.Errorf(workflow.ENOTFOUND, "not found"))
+	if !isAPI(c.Request.URL.Path) && s.pages != nil {
+		s.pages.NotFound(c)
 		return
 	}
 	s.writeError(c, workflow.Errorf(workflow.ENOTFOUND, "no such resource: %s", c.Request.URL.Path))
 }
 
 func (s *Server) noMethod(c *gin.Context) {
-	writeProblem(c, problem{Type: "urn:decisionflow:problem:method-not-allowed", Title: "Method not allowed",
+	writeProblem(c, Problem{Type: "urn:decisionflow:problem:method-not-allowed", Title: "Method not allowed",
 		Status: http.StatusMethodNotAllowed, Rule: "method-not-allowed", Detail: c.Request.Method + " is not allowed here"})
 }
 

@@ -214,15 +214,15 @@ func TestBrowserWalk(t *testing.T) {
 	if got := b.text("#state"); got != "起草（决策启动）" {
 		t.Fatalf("state %q", got)
 	}
-	b.fill("#draft-text", "第一条 为改善老旧小区居住条件，对加装电梯给予补助。\n第二条 补助标准按楼层分档。",
-		"#draft-bases", "《重大行政决策程序暂行条例》\n《城市居住区规划设计标准》")
-	b.press("#draft-form button")
+	b.fill("#record-save_draft-text", "第一条 为改善老旧小区居住条件，对加装电梯给予补助。\n第二条 补助标准按楼层分档。",
+		"#record-save_draft-legal_bases", "《重大行政决策程序暂行条例》\n《城市居住区规划设计标准》")
+	b.press("#record-save_draft button")
 	b.press("#event-submit_draft button")
 	if got := b.text("#state"); got != "公众参与" {
 		t.Fatalf("after submission: %q", got)
 	}
-	b.fill("#closes_on", "2026-04-01", "#period-channels", "镇政府网站\n村务公开栏")
-	b.press("#period-form button")
+	b.fill("#record-set_comment_period-closes_on", "2026-04-01", "#record-set_comment_period-channels", "镇政府网站\n村务公开栏")
+	b.press("#record-set_comment_period button")
 
 	// A resident, signed out, comments on the open draft and gets a receipt.
 	pub := b.incognito()
@@ -240,8 +240,8 @@ func TestBrowserWalk(t *testing.T) {
 
 	// Staff dispose of it; completing now is refused with the rule's Chinese message.
 	b.open(decision)
-	b.fill("form.dispose select", "partially_adopted", "form.dispose input[name=reason]", "一楼补偿纳入第三条")
-	b.press("form.dispose button")
+	b.fill("form.inline-record select", "partially_adopted", "form.inline-record [name=reason]", "一楼补偿纳入第三条")
+	b.press("form.inline-record button")
 	before := b.journalEntries()
 	b.fill("#event-complete_public_participation-adoption_report", "收到意见1条，部分采纳1条")
 	b.press("#event-complete_public_participation button")
@@ -265,9 +265,10 @@ func TestBrowserWalk(t *testing.T) {
 	b.open(decision)
 	b.fill("#event-complete_public_participation-adoption_report", "收到意见1条，部分采纳1条")
 	b.press("#event-complete_public_participation button")
-	b.fill("#o-name", "周教授", "#o-inst", "省城乡规划设计研究院", "#opinion-opinion", "方案可行，建议分档补助。")
-	b.do(chromedp.Click(chromedp.CSS("#opinion-form input[name=signed]")))
-	b.press("#opinion-form button")
+	b.fill("#record-add_expert_opinion-expert_name", "周教授", "#record-add_expert_opinion-institution", "省城乡规划设计研究院",
+		"#record-add_expert_opinion-opinion", "方案可行，建议分档补助。")
+	b.do(chromedp.Click(chromedp.CSS("#record-add_expert_opinion input[name=signed]")))
+	b.press("#record-add_expert_opinion button")
 	b.fill("#event-complete_expert_review-adoption_report", "采纳分档补助建议")
 	b.press("#event-complete_expert_review button")
 	b.fill("#event-complete_risk_assessment-risk_points", "补助标准引发攀比",
@@ -284,20 +285,23 @@ func TestBrowserWalk(t *testing.T) {
 	b.signIn("legal", "legal-password")
 	b.open(decision)
 	b.fill("#event-pass_legality_review-opinion", "经审查，决策权限、程序、内容合法。")
-	for _, box := range []string{"authority", "procedure", "legality_content"} {
+	for _, box := range []string{"authority", "procedure", "content"} {
 		b.do(chromedp.Click(chromedp.CSS("#event-pass_legality_review input[name=" + box + "]")))
 	}
 	b.press("#event-pass_legality_review button")
 	b.signOut()
 
-	// The head records the executive meeting, with one abstention kept verbatim.
+	// The head records the executive meeting, with one abstention kept
+	// verbatim; the head speaks last.
 	b.signIn("head", "head-password")
 	b.open(decision)
 	f := "#event-approve "
-	b.fill(f+"input[name=location]", "镇政府三楼会议室",
-		f+"input[name=name_0]", "张镇长", f+"input[name=position_0]", "镇长", f+"select[name=opinion_0]", "agree", f+"input[name=statement_0]", "同意",
-		f+"input[name=name_1]", "刘书记", f+"input[name=position_1]", "党委书记", f+"select[name=opinion_1]", "agree", f+"input[name=statement_1]", "同意，注意公平",
-		f+"input[name=name_2]", "陈副镇长", f+"input[name=position_2]", "副镇长", f+"select[name=opinion_2]", "abstain", f+"input[name=statement_2]", "财政压力较大，弃权")
+	b.fill(f+"input[name=location]", "镇政府三楼会议室", f+"input[name=members_total]", "5",
+		f+"input[name=name_0]", "刘书记", f+"input[name=position_0]", "党委书记", f+"select[name=opinion_0]", "agree", f+"input[name=statement_0]", "同意，注意公平",
+		f+"input[name=name_1]", "王副镇长", f+"input[name=position_1]", "副镇长", f+"select[name=opinion_1]", "agree", f+"input[name=statement_1]", "同意",
+		f+"input[name=name_2]", "陈副镇长", f+"input[name=position_2]", "副镇长", f+"select[name=opinion_2]", "abstain", f+"input[name=statement_2]", "财政压力较大，弃权",
+		f+"input[name=name_3]", "张镇长", f+"input[name=position_3]", "镇长", f+"select[name=opinion_3]", "agree", f+"input[name=statement_3]", "同意")
+	b.do(chromedp.Click(chromedp.CSS(f + "input[name=is_head_3]")))
 	b.screenshot("decision.jpg")
 	b.press(f + "button")
 	if got := b.text("#state"); got != "已决定" {

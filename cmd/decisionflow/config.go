@@ -35,6 +35,10 @@ type config struct {
 	TrustedProxies []string
 	SecureCookies  bool   // $DECISIONFLOW_SECURE_COOKIES=true: the UI's cookies are Secure
 	LogFormat      string // $DECISIONFLOW_LOG_FORMAT: json, else text
+	// DebugAddr, when set (--debug-addr, $DECISIONFLOW_DEBUG_ADDR), serves
+	// net/http/pprof on its own listener; off by default. Bind it to
+	// localhost: profiles reveal the program's internals.
+	DebugAddr string
 
 	// NewUser is the account `user add` creates; an empty Password is
 	// generated.
@@ -46,9 +50,9 @@ type config struct {
 // flagValues is the command line as given, each default already taken from
 // its variable, before it is parsed into a config.
 type flagValues struct {
-	db, addr, policy, minExperts, minAttendees, timezone, now string
-	demo, noMigrate                                           bool
-	username, role, displayName, password, decision           string
+	db, addr, debugAddr, policy, minExperts, minAttendees, timezone, now string
+	demo, noMigrate                                                      bool
+	username, role, displayName, password, decision                      string
 }
 
 // loadConfig reads the settings of cmd ("serve", "migrate", "user add" or
@@ -69,6 +73,7 @@ func loadConfig(cmd string, args []string, getenv func(string) string, stderr io
 	f := flagValues{
 		db:           env("", "DECISIONFLOW_DB", "DATABASE_URL"),
 		addr:         env(":8080", "DECISIONFLOW_ADDR"),
+		debugAddr:    env("", "DECISIONFLOW_DEBUG_ADDR"),
 		policy:       env(string(d.Policy), "DECISIONFLOW_POLICY"),
 		minExperts:   env(strconv.Itoa(d.MinExperts), "DECISIONFLOW_MIN_EXPERTS"),
 		minAttendees: env(strconv.Itoa(d.MinAttendees), "DECISIONFLOW_MIN_ATTENDEES"),
@@ -100,6 +105,7 @@ func (f *flagValues) flagSet(cmd string, stderr io.Writer) *flag.FlagSet {
 	switch cmd {
 	case "serve":
 		fs.StringVar(&f.addr, "addr", f.addr, "listen address")
+		fs.StringVar(&f.debugAddr, "debug-addr", f.debugAddr, "serve net/http/pprof on this address (off when empty)")
 		fs.BoolVar(&f.demo, "demo", false, "on a database with no users, create one account per role with password "+DemoPassword)
 		fs.BoolVar(&f.noMigrate, "no-migrate", false, "do not migrate the database at start")
 		fs.StringVar(&f.policy, "policy", f.policy, "all-five or statutory")
@@ -127,7 +133,7 @@ func (f flagValues) config(cmd string, fs *flag.FlagSet) (config, error) {
 	}
 	switch cmd {
 	case "serve":
-		c.Addr, c.Demo, c.NoMigrate = f.addr, f.demo, f.noMigrate
+		c.Addr, c.DebugAddr, c.Demo, c.NoMigrate = f.addr, f.debugAddr, f.demo, f.noMigrate
 		var err error
 		if c.Settings, c.Now, err = f.engineSettings(); err != nil {
 			return config{}, fmt.Errorf("configuration: %w", err)
@@ -191,7 +197,7 @@ func (c config) log(log *slog.Logger) {
 		"min_experts", c.Settings.MinExperts, "min_attendees", c.Settings.MinAttendees,
 		"timezone", c.Settings.Location.String(), "demo", c.Demo, "migrate", !c.NoMigrate,
 		"trusted_proxies", strings.Join(c.TrustedProxies, ","), "secure_cookies", c.SecureCookies,
-		"log_format", c.LogFormat)
+		"log_format", c.LogFormat, "debug_addr", c.DebugAddr)
 	if !c.Now.IsZero() {
 		log.Warn("DECISIONFLOW_NOW is set: the engine's clock starts at that instant, not at the real time; for demos and tests only", "now", c.Now.Format(time.RFC3339))
 	}

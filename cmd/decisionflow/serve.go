@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"decisionflow/api"
 	"decisionflow/storage"
+	"decisionflow/web"
 	"decisionflow/workflow"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -55,6 +57,9 @@ func runServe(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	go purge(ctx, db, clock, log)
+	if err := serveDebug(ctx, cfg.DebugAddr, stdout, log); err != nil {
+		return err
+	}
 	return serveUntilDone(ctx, hs, ln, log)
 }
 
@@ -80,11 +85,15 @@ func newHTTPServer(cfg config, engine *workflow.Engine, accounts *workflow.Accou
 		collectors.NewDBStatsCollector(db.SQL(), "decisionflow"))
 	opts := api.DefaultOptions()
 	opts.TrustedProxies = cfg.TrustedProxies
-	opts.SecureCookies = cfg.SecureCookies
 	srv, err := api.New(engine, accounts, db, db, log, reg, opts)
 	if err != nil {
 		return nil, err
 	}
+	pages, err := web.New(web.Deps{API: srv, Engine: engine, Accounts: accounts, Log: log, SecureCookies: cfg.SecureCookies})
+	if err != nil {
+		return nil, err
+	}
+	srv.Mount(pages)
 	return &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -105,6 +114,31 @@ func listen(addr string, dialect storage.Dialect, stdout io.Writer, log *slog.Lo
 	fmt.Fprintf(stdout, "decisionflow listening on http://%s (%s store)\n", displayAddr(ln.Addr()), dialect)
 	log.Info("listening", "addr", ln.Addr().String())
 	return ln, nil
+}
+
+// serveDebug, when addr is set, serves the profiles of net/http/pprof under
+// /debug/pprof/ on a listener of its own, until ctx ends. It is off by
+// default and never on the API's address.
+func serveDebug(ctx context.Context, addr string, stdout io.Writer, log *slog.Logger) error {
+	if addr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("debug address: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "decisionflow debug (pprof) on http://%s/debug/pprof/\n", displayAddr(ln.Addr()))
+	log.Warn("pprof debug endpoint on; keep it off public networks", "addr", ln.Addr().String())
+	go hs.Serve(ln) //nolint:errcheck // ends with Close below
+	go func() { <-ctx.Done(); hs.Close() }()
+	return nil
 }
 
 // serveUntilDone serves on ln until the server fails or ctx ends, and then

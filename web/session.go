@@ -1,4 +1,4 @@
-package api
+package web
 
 import (
 	"crypto/subtle"
@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"decisionflow/api"
 	"decisionflow/workflow"
 
 	"github.com/gin-gonic/gin"
@@ -24,16 +25,16 @@ const (
 	ctxLang       = "lang"
 )
 
-func (s *Server) setCookie(c *gin.Context, name, value string, maxAge int, httpOnly bool) {
+func (ui *Pages) setCookie(c *gin.Context, name, value string, maxAge int, httpOnly bool) {
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name: name, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: httpOnly, Secure: s.opts.SecureCookies, SameSite: http.SameSiteLaxMode,
+		HttpOnly: httpOnly, Secure: ui.secure, SameSite: http.SameSiteLaxMode,
 	})
 }
 
-// uiSession reads the language, the CSRF cookie (making one when missing)
+// session reads the language, the CSRF cookie (making one when missing)
 // and the signed-in user, if any.
-func (s *Server) uiSession(c *gin.Context) {
+func (ui *Pages) session(c *gin.Context) {
 	lang := langZH
 	if v, err := c.Cookie(cookieLang); err == nil && v == langEN {
 		lang = langEN
@@ -42,13 +43,12 @@ func (s *Server) uiSession(c *gin.Context) {
 	token, err := c.Cookie(cookieCSRF)
 	if err != nil || len(token) < 20 {
 		token = workflow.RandomSecret(24)
-		s.setCookie(c, cookieCSRF, token, 0, true)
+		ui.setCookie(c, cookieCSRF, token, 0, true)
 	}
 	c.Set(ctxCSRF, token)
 	if sess, err := c.Cookie(cookieSession); err == nil && sess != "" {
-		if u, err := s.accounts.Authenticate(c.Request.Context(), sess); err == nil {
-			c.Set(ctxUser, u)
-			c.Set(ctxToken, sess)
+		if u, err := ui.accounts.Authenticate(c.Request.Context(), sess); err == nil {
+			api.SetUser(c, u, sess)
 		}
 	}
 	c.Header("Cache-Control", "no-store")
@@ -60,14 +60,14 @@ func (s *Server) uiSession(c *gin.Context) {
 }
 
 // checkCSRF refuses a form whose csrf field does not match the cookie.
-func (s *Server) checkCSRF(c *gin.Context) {
+func (ui *Pages) checkCSRF(c *gin.Context) {
 	cookie, _ := c.Cookie(cookieCSRF)
 	form := c.PostForm("csrf")
 	if cookie == "" || subtle.ConstantTimeCompare([]byte(cookie), []byte(form)) != 1 {
-		s.log.WarnContext(c.Request.Context(), "form refused: CSRF token missing or wrong", "request_id", requestID(c), "path", c.Request.URL.Path)
-		p := s.newPage(c, "rule.csrf")
+		ui.log.WarnContext(c.Request.Context(), "form refused: CSRF token missing or wrong", "request_id", api.RequestID(c), "path", c.Request.URL.Path)
+		p := ui.newPage(c, "rule.csrf")
 		p.Err = &formError{Message: p.T("rule.csrf"), Status: http.StatusForbidden}
-		s.render(c, http.StatusForbidden, "error", p)
+		ui.render(c, http.StatusForbidden, "error", p)
 		c.Abort()
 		return
 	}
@@ -75,8 +75,8 @@ func (s *Server) checkCSRF(c *gin.Context) {
 }
 
 // requireUser sends a signed-out visitor to the sign-in page.
-func (s *Server) requireUser(c *gin.Context) {
-	if currentUser(c) == nil {
+func (ui *Pages) requireUser(c *gin.Context) {
+	if api.CurrentUser(c) == nil {
 		c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 		c.Abort()
 		return
@@ -92,56 +92,47 @@ func localPath(p, fallback string) string {
 	return p
 }
 
-func (s *Server) uiLang(c *gin.Context) {
-	lang := c.Param("lang")
-	if lang != langEN {
-		lang = langZH
-	}
-	s.setCookie(c, cookieLang, lang, 365*24*3600, true)
+func (ui *Pages) lang(c *gin.Context) {
+	ui.setCookie(c, cookieLang, langOf(c.Param("lang")), 365*24*3600, true)
 	c.Redirect(http.StatusSeeOther, localPath(c.Query("next"), "/"))
 }
 
-func (s *Server) uiLoginForm(c *gin.Context) {
-	if currentUser(c) != nil {
+func (ui *Pages) loginForm(c *gin.Context) {
+	if api.CurrentUser(c) != nil {
 		c.Redirect(http.StatusSeeOther, "/dashboard")
 		return
 	}
-	p := s.newPage(c, "login.title")
+	p := ui.newPage(c, "login.title")
 	p.Data = localPath(c.Query("next"), "/dashboard")
-	s.render(c, http.StatusOK, "login", p)
+	ui.render(c, http.StatusOK, "login", p)
 }
 
-func (s *Server) uiLogin(c *gin.Context) {
-	p := s.newPage(c, "login.title")
+func (ui *Pages) login(c *gin.Context) {
+	p := ui.newPage(c, "login.title")
 	next := localPath(c.PostForm("next"), "/dashboard")
 	p.Data = next
 	username := strings.TrimSpace(c.PostForm("username"))
 	fail := func(err error) {
-		s.refusal(c, p, "login", "password", err)
-		s.render(c, p.Err.Status, "login", p)
+		ui.refuse(c, p, "login", "password", err)
+		ui.render(c, p.Err.Status, "login", p)
 	}
-	addr := c.ClientIP()
-	if ok, _ := s.loginAddr.allow(addr); !ok {
-		fail(workflow.Errorf(eRateLimited, "too many attempts"))
+	if ok, _ := ui.api.AllowLogin(c, username); !ok {
+		fail(workflow.Errorf(api.ERateLimited, "too many attempts"))
 		return
 	}
-	if ok, _ := s.loginUser.allow(strings.ToLower(username) + "|" + addr); !ok {
-		fail(workflow.Errorf(eRateLimited, "too many attempts"))
-		return
-	}
-	token, _, err := s.accounts.Login(c.Request.Context(), username, c.PostForm("password"))
+	token, _, err := ui.accounts.Login(c.Request.Context(), username, c.PostForm("password"))
 	if err != nil {
 		fail(err)
 		return
 	}
-	s.setCookie(c, cookieSession, token, int(workflow.TokenTTL.Seconds()), true)
+	ui.setCookie(c, cookieSession, token, int(workflow.TokenTTL.Seconds()), true)
 	c.Redirect(http.StatusSeeOther, next)
 }
 
-func (s *Server) uiLogout(c *gin.Context) {
-	if token := c.GetString(ctxToken); token != "" {
-		_ = s.accounts.Logout(c.Request.Context(), token)
+func (ui *Pages) logout(c *gin.Context) {
+	if token := api.Token(c); token != "" {
+		_ = ui.accounts.Logout(c.Request.Context(), token)
 	}
-	s.setCookie(c, cookieSession, "", -1, true)
+	ui.setCookie(c, cookieSession, "", -1, true)
 	c.Redirect(http.StatusSeeOther, "/login")
 }

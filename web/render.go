@@ -1,4 +1,4 @@
-package api
+package web
 
 import (
 	"embed"
@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
+	"decisionflow/api"
 	"decisionflow/workflow"
 
 	"github.com/gin-gonic/gin"
@@ -24,55 +26,48 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pages are the templates of the UI, each parsed once at start together with
-// the layout and the shared partials.
+// the layout and the shared partials (forms.html: the generic forms).
 var pages = []string{"login", "dashboard", "decisions", "new", "decision", "journal", "consultations", "consultation", "thanks", "users", "error", "dossier", "stats", "calendar"}
 
 type views map[string]*template.Template
 
+var funcs = template.FuncMap{
+	"json": func(raw json.RawMessage) string {
+		var v any
+		if json.Unmarshal(raw, &v) != nil {
+			return string(raw)
+		}
+		b, _ := json.MarshalIndent(v, "", "  ")
+		return string(b)
+	},
+	"inc":       func(i int) int { return i + 1 },
+	"overdueOf": overdue,
+	// data opens an event's JSON data for the template.
+	"data": func(raw json.RawMessage) map[string]any {
+		m := map[string]any{}
+		_ = json.Unmarshal(raw, &m)
+		return m
+	},
+	"printCSS": func() template.CSS {
+		b, _ := staticFS.ReadFile("static/print.css")
+		return template.CSS(b)
+	},
+	"map": func(kv ...any) map[string]any {
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	},
+	"short": func(h string) string {
+		if len(h) > 12 {
+			return h[:12] + "…"
+		}
+		return h
+	},
+}
+
 func parseViews() (views, error) {
-	funcs := template.FuncMap{
-		"json": func(raw json.RawMessage) string {
-			var v any
-			if json.Unmarshal(raw, &v) != nil {
-				return string(raw)
-			}
-			b, _ := json.MarshalIndent(v, "", "  ")
-			return string(b)
-		},
-		"seq": func(n int) []int {
-			out := make([]int, n)
-			for i := range out {
-				out[i] = i
-			}
-			return out
-		},
-		"lines":     func(vs []string) string { return strings.Join(vs, "\n") },
-		"inc":       func(i int) int { return i + 1 },
-		"overdueOf": overdue,
-		// data opens an event's JSON data for the template.
-		"data": func(raw json.RawMessage) map[string]any {
-			m := map[string]any{}
-			_ = json.Unmarshal(raw, &m)
-			return m
-		},
-		"printCSS": func() template.CSS {
-			b, _ := staticFS.ReadFile("static/print.css")
-			return template.CSS(b)
-		},
-		"map": func(kv ...any) map[string]any {
-			m := make(map[string]any, len(kv)/2)
-			for i := 0; i+1 < len(kv); i += 2 {
-				m[kv[i].(string)] = kv[i+1]
-			}
-			return m
-		},
-		"short": func(h string) string {
-			if len(h) > 12 {
-				return h[:12] + "…"
-			}
-			return h
-		},
-	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/forms.html")
 	if err != nil {
 		return nil, err
@@ -114,8 +109,8 @@ type page struct {
 	loc    *time.Location
 }
 
-func (s *Server) newPage(c *gin.Context, titleKey string) *page {
-	p := &page{Lang: c.GetString(ctxLang), Path: c.Request.URL.RequestURI(), CSRF: c.GetString(ctxCSRF), User: currentUser(c), loc: s.engine.Settings().Location}
+func (ui *Pages) newPage(c *gin.Context, titleKey string) *page {
+	p := &page{Lang: c.GetString(ctxLang), Path: c.Request.URL.RequestURI(), CSRF: c.GetString(ctxCSRF), User: api.CurrentUser(c), loc: ui.engine.Settings().Location}
 	if p.Lang == "" {
 		p.Lang = langZH
 	}
@@ -126,12 +121,33 @@ func (s *Server) newPage(c *gin.Context, titleKey string) *page {
 	return p
 }
 
-func (s *Server) render(c *gin.Context, status int, name string, p *page) {
+func (ui *Pages) render(c *gin.Context, status int, name string, p *page) {
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	c.Status(status)
-	if err := s.views[name].ExecuteTemplate(c.Writer, "layout", p); err != nil {
-		s.log.ErrorContext(c.Request.Context(), "render", "request_id", requestID(c), "template", name, "error", err.Error())
+	if err := ui.views[name].ExecuteTemplate(c.Writer, "layout", p); err != nil {
+		ui.log.ErrorContext(c.Request.Context(), "render", "request_id", api.RequestID(c), "template", name, "error", err.Error())
 	}
+}
+
+// fail renders the error page for a failure outside any form.
+func (ui *Pages) fail(c *gin.Context, err error) {
+	p := ui.newPage(c, "common.error")
+	ui.refuse(c, p, "", "", err)
+	if p.Err.Status >= 500 {
+		ui.log.ErrorContext(c.Request.Context(), "page failed", "request_id", api.RequestID(c), "error", err.Error())
+	}
+	ui.render(c, p.Err.Status, "error", p)
+}
+
+// pathID reads a positive integer path parameter; a page that cannot be is
+// not found.
+func (ui *Pages) pathID(c *gin.Context, name string) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id < 1 {
+		ui.fail(c, workflow.Errorf(workflow.ENOTFOUND, "not found"))
+		return 0, false
+	}
+	return id, true
 }
 
 // T translates a key.
@@ -173,9 +189,12 @@ func (p *page) OtherLang() string {
 // LangURL is the switch's link back to this page.
 func (p *page) LangURL() string { return "/lang/" + p.OtherLang() + "?next=" + url.QueryEscape(p.Path) }
 
+// refused reports whether the form is the one refused.
+func (p *page) refused(form string) bool { return p.Err != nil && p.Err.Form == form }
+
 // FieldError is the message for a field of a form, if that form was refused there.
 func (p *page) FieldError(form, field string) string {
-	if p.Err != nil && p.Err.Form == form && p.Err.Field == field {
+	if p.refused(form) && p.Err.Field == field {
 		return p.Err.Message
 	}
 	return ""
@@ -184,7 +203,7 @@ func (p *page) FieldError(form, field string) string {
 // FormError is what stands atop a refused form: the message itself when it
 // concerns no one field, else a pointer to the marked field.
 func (p *page) FormError(form string) string {
-	if p.Err == nil || p.Err.Form != form {
+	if !p.refused(form) {
 		return ""
 	}
 	if p.Err.Field == "" {
@@ -195,7 +214,7 @@ func (p *page) FormError(form string) string {
 
 // Val is what the user typed in a refused form, or def.
 func (p *page) Val(form, field, def string) string {
-	if p.Err != nil && p.Err.Form == form && p.typed != nil {
+	if p.refused(form) && p.typed != nil {
 		if v, ok := p.typed[field]; ok {
 			return strings.Join(v, "\n")
 		}
@@ -203,9 +222,13 @@ func (p *page) Val(form, field, def string) string {
 	return def
 }
 
-// Checked reports a checkbox ticked in a refused form.
-func (p *page) Checked(form, field string) bool {
-	return p.Err != nil && p.Err.Form == form && p.typed.Get(field) != ""
+// Checked is whether a checkbox is ticked: as the user left it in a
+// refused form, else def.
+func (p *page) Checked(form, field string, def bool) bool {
+	if p.refused(form) {
+		return p.typed.Get(field) != ""
+	}
+	return def
 }
 
 // Selected reports whether value was chosen for field in a refused form, or is def.
@@ -215,7 +238,8 @@ func (p *page) Selected(form, field, value, def string) bool {
 
 var fieldIndex = regexp.MustCompile(`\[\d+\]`)
 
-// ruleFields names the form field a rule concerns.
+// ruleFields names the form field a rule concerns; a form without that
+// field shows the rule's message atop it.
 var ruleFields = map[string]string{
 	workflow.RuleExcludedCategory:        "category",
 	workflow.RuleCommentPeriodTooShort:   "closes_on",
@@ -236,49 +260,30 @@ var ruleFields = map[string]string{
 	workflow.RulePublicationIncomplete:   "published_on",
 	workflow.RuleArchiveNoRequired:       "archive_no",
 	workflow.RuleReasonRequired:          "reason",
+	workflow.RuleMeetingQuorumNotMet:     "members_total",
+	workflow.RuleHeadMustSpeakLast:       "attendees",
+	workflow.RuleDecidedTextRequired:     "final_text",
+	workflow.RuleReviewTimeTooShort:      "review_requested_by",
+	workflow.RuleDraftUnderConsultation:  "text",
 }
 
-// refusal shows a refused action on its form, and counts a rule refusal as
-// writeError does for the API.
-func (s *Server) refusal(c *gin.Context, p *page, form, defaultField string, err error) {
-	if workflow.ErrorCode(err) == workflow.ERULE {
-		s.metrics.ruleRefusals.WithLabelValues(workflow.ErrorRule(err)).Inc()
-	}
-	p.fail(c, form, defaultField, err)
-}
-
-// fail records a refused action for the form, translated.
-func (p *page) fail(c *gin.Context, form, defaultField string, err error) {
-	pr := toProblem(err)
-	fe := &formError{Form: form, Status: pr.Status}
-	switch {
-	case pr.Rule != "" && messages["rule."+pr.Rule] != [2]string{}:
+// refuse shows a refused action on its form (form "" for the error page)
+// and has the API's server count a rule refusal.
+func (ui *Pages) refuse(c *gin.Context, p *page, form, defaultField string, err error) {
+	ui.api.Refused(err)
+	pr := api.ToProblem(err)
+	fe := &formError{Form: form, Status: pr.Status, Message: p.T("rule.internal")}
+	if pr.Rule != "" && messages["rule."+pr.Rule] != [2]string{} {
 		fe.Message = p.T("rule." + pr.Rule)
-	default:
-		fe.Message = p.T("rule.internal")
 	}
 	var we *workflow.Error
 	if errors.As(err, &we) {
 		switch we.Code {
 		case workflow.ERULE:
 			fe.Field = ruleFields[we.Rule]
-			if we.Rule == workflow.RuleReasonRequired {
-				switch form {
-				case "event-return_legality_review":
-					fe.Field = "reasons"
-				case "event-resubmit_legality_review":
-					fe.Field = "revision_note"
-				}
-			}
 		case workflow.EINVALID:
 			if len(we.Fields) > 0 {
-				f := we.Fields[0].Field
-				f = strings.TrimPrefix(f, "data.")
-				f = strings.TrimPrefix(f, "meeting.")
-				if strings.HasPrefix(f, "attendees") {
-					f = "attendees"
-				}
-				f = fieldIndex.ReplaceAllString(f, "")
+				f := formField(we.Fields[0].Field)
 				fe.Field = f
 				fe.Message = p.T("rule.invalid-request") + "（" + p.T("field."+f) + "）"
 				if p.Lang == langEN {
@@ -294,7 +299,18 @@ func (p *page) fail(c *gin.Context, form, defaultField string, err error) {
 	p.typed = c.Request.PostForm
 }
 
-// staticHandler serves the embedded stylesheet.
+// formField names the input of a form an invalid field of the data is
+// shown on: "data.meeting.attendees[2].name" is on the attendee table.
+func formField(f string) string {
+	f = strings.TrimPrefix(f, "data.")
+	f = strings.TrimPrefix(f, "meeting.")
+	if strings.HasPrefix(f, "attendees") {
+		return "attendees"
+	}
+	return fieldIndex.ReplaceAllString(f, "")
+}
+
+// staticHandler serves the embedded stylesheets.
 func staticHandler() gin.HandlerFunc {
 	fs := http.FileServer(http.FS(staticFS))
 	return func(c *gin.Context) {
