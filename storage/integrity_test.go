@@ -123,3 +123,26 @@ func TestSingleLineFields(t *testing.T) {
 		wantCode(t, err, workflow.EINVALID, "")
 	})
 }
+
+// TestContactForStaffOnly: a public commenter's contact reaches staff, and
+// no other role (workflow.md).
+func TestContactForStaffOnly(t *testing.T) {
+	forEachStore(t, func(t *testing.T, h *harness) {
+		id, err := setPeriodCase(0, 30, "")(t, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.eng.AddPublicComment(h.ctx, id, workflow.PublicCommentInput{Content: "建议", Contact: "13800000000"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []*workflow.User{staff, legal, head, admin} {
+			cs, err := h.eng.Comments(h.ctx, u, id)
+			if err != nil || len(cs) != 1 {
+				t.Fatalf("%s: %v %v", u.Role, cs, err)
+			}
+			if got, want := cs[0].Contact != "", u.Role == workflow.RoleStaff; got != want {
+				t.Errorf("%s sees the contact: %v, want %v", u.Role, got, want)
+			}
+		}
+	})
+}

@@ -95,3 +95,31 @@ func TestNotFound(t *testing.T) {
 		}
 	}
 }
+
+// TestMinutesAndDecidedText: the dossier page shows the meeting as the law
+// wants it (attendees in speaking order, the head last, the members counted,
+// the majority computed) and the text as decided with its SHA-256; the
+// decision page heads the draft as the decided text.
+func TestMinutesAndDecidedText(t *testing.T) {
+	s := newSite(t, workflow.PolicyAllFive)
+	id := s.reach(workflow.StateApproved, false)
+	d, err := s.eng.Decision(s.ctx, s.users[workflow.RoleStaff], id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, html := s.get(s.clients[workflow.RoleStaff], fmt.Sprintf("/decisions/%d/dossier", id))
+	for _, want := range []string{
+		"组成人员3人，到会3人；除行政首长外2人中2人同意", "多数同意", "镇长（行政首长）", d.Draft.SHA256, "决定文本",
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("dossier page lacks %q", want)
+		}
+	}
+	if i, j := strings.Index(html, "<td>1</td><td>甲"), strings.Index(html, "<td>3</td><td>镇长"); i < 0 || j < i {
+		t.Error("attendees are not listed in speaking order with the head last")
+	}
+	_, page := s.get(s.clients[workflow.RoleStaff], fmt.Sprintf("/decisions/%d", id))
+	if !strings.Contains(page, "决定文本") {
+		t.Error("the decision page does not head the approved draft as the decided text")
+	}
+}

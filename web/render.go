@@ -32,6 +32,16 @@ var pages = []string{"login", "dashboard", "decisions", "new", "decision", "jour
 type views map[string]*template.Template
 
 var funcs = template.FuncMap{
+	// tally reads a collective event's data and counts its meeting (Art 30).
+	"tally": func(raw json.RawMessage) workflow.MeetingTally {
+		var data struct {
+			Meeting *workflow.Meeting `json:"meeting"`
+		}
+		if json.Unmarshal(raw, &data) != nil || data.Meeting == nil {
+			return workflow.MeetingTally{}
+		}
+		return data.Meeting.Tally()
+	},
 	"json": func(raw json.RawMessage) string {
 		var v any
 		if json.Unmarshal(raw, &v) != nil {

@@ -87,6 +87,9 @@ type Dossier struct {
 	LegalityOpinions []EventRecord   `json:"legality_opinions"`
 	Meetings         []EventRecord   `json:"meetings"`
 	Publication      *EventRecord    `json:"publication"`
+	// DecidedText is the draft version as decided (approve, or the final
+	// text of approve_with_changes), with its SHA-256; null before a decision.
+	DecidedText *Draft `json:"decided_text"`
 	ArchiveNo        string          `json:"archive_no,omitempty"`
 	Withdrawal       *EventRecord    `json:"withdrawal,omitempty"`
 	Journal          []JournalEntry  `json:"journal"`
@@ -123,6 +126,9 @@ func (e *Engine) Dossier(ctx context.Context, actor *User, id int64) (*Dossier, 
 		return nil, err
 	}
 	out.Verification = VerifyChain(id, d.State, out.Journal)
+	if decided(d.State) {
+		out.DecidedText = d.Draft
+	}
 	out.Checklist = Checklist(d.State, out.Journal)
 	for _, j := range out.Journal {
 		out.file(j)
@@ -157,3 +163,13 @@ func (out *Dossier) file(j JournalEntry) {
 		out.Withdrawal = &r
 	}
 }
+
+// decided reports whether a decision in s was approved: its current draft
+// is the text as decided.
+func decided(s State) bool {
+	return s == StateApproved || s == StatePublished || s == StateArchived
+}
+
+// Approved reports whether the decision was approved: its current draft is
+// the text as decided.
+func (d *Decision) Approved() bool { return decided(d.State) }

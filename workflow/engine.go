@@ -542,9 +542,16 @@ func (e *Engine) Drafts(ctx context.Context, actor *User, id int64) ([]Draft, er
 	return readAfter(actor, func() ([]Draft, error) { return e.store.Drafts(ctx, id) }, e.exists(ctx, id))
 }
 
-// Comments returns the comments of a decision, newest first.
+// Comments returns the comments of a decision, newest first. A commenter's
+// contact is personal data kept for staff to answer: other roles never see it.
 func (e *Engine) Comments(ctx context.Context, actor *User, id int64) ([]Comment, error) {
-	return readAfter(actor, func() ([]Comment, error) { return e.store.Comments(ctx, id) }, e.exists(ctx, id))
+	cs, err := readAfter(actor, func() ([]Comment, error) { return e.store.Comments(ctx, id) }, e.exists(ctx, id))
+	if err == nil && actor.Role != RoleStaff {
+		for i := range cs {
+			cs[i].Contact = ""
+		}
+	}
+	return cs, err
 }
 
 // ExpertOpinions returns the expert opinions of a decision, newest first.

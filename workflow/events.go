@@ -201,6 +201,35 @@ func (m *Meeting) check(c *fieldCheck) {
 	}
 }
 
+// MeetingTally is what the minutes show of a meeting's count (Art 30).
+type MeetingTally struct {
+	Meeting *Meeting `json:"meeting"`
+	// Members attending (the head included), and of them the ones other
+	// than the head, with how many of those agreed.
+	AttendingMembers int  `json:"attending_members"`
+	Others           int  `json:"others"`
+	OthersAgree      int  `json:"others_agree"`
+	MajorityAgrees   bool `json:"majority_agrees"`
+}
+
+// Tally counts the meeting's members and the majority the rules compute.
+func (m *Meeting) Tally() MeetingTally {
+	t := MeetingTally{Meeting: m, MajorityAgrees: m.majorityAgrees()}
+	for _, a := range m.Attendees {
+		if !a.Member() {
+			continue
+		}
+		t.AttendingMembers++
+		if !a.IsHead {
+			t.Others++
+			if a.Opinion == "agree" {
+				t.OthersAgree++
+			}
+		}
+	}
+	return t
+}
+
 // majorityAgrees reports whether more than half of the attending members
 // other than the head agree; abstaining counts as not agreeing, and those
 // attending without a vote do not count.
