@@ -89,11 +89,11 @@ type Dossier struct {
 	Publication      *EventRecord    `json:"publication"`
 	// DecidedText is the draft version as decided (approve, or the final
 	// text of approve_with_changes), with its SHA-256; null before a decision.
-	DecidedText *Draft `json:"decided_text"`
-	ArchiveNo        string          `json:"archive_no,omitempty"`
-	Withdrawal       *EventRecord    `json:"withdrawal,omitempty"`
-	Journal          []JournalEntry  `json:"journal"`
-	Verification     Verification    `json:"verification"`
+	DecidedText  *Draft         `json:"decided_text"`
+	ArchiveNo    string         `json:"archive_no,omitempty"`
+	Withdrawal   *EventRecord   `json:"withdrawal,omitempty"`
+	Journal      []JournalEntry `json:"journal"`
+	Verification Verification   `json:"verification"`
 }
 
 // Dossier assembles the dossier of a decision. Public contacts stay out of
