@@ -49,18 +49,40 @@ type Results struct {
 	Clients     int       `json:"clients"`
 	DurationSec float64   `json:"duration_seconds"`
 
-	APIPostgres   Load    `json:"api_transitions_postgres"`
-	PgbenchTPS    float64 `json:"pgbench_tps"`
-	RatioAPIToPG  float64 `json:"ratio_api_to_pgbench"`
-	ServerPeakRSS int64   `json:"server_peak_rss_kb"`
+	APIPostgres Load `json:"api_transitions_postgres"`
+	// PgbenchServerSQL runs bench/transition.sql: the server's own SQL for
+	// a transition, prepared; PgbenchMinimal bench/minimal.sql: a minimal
+	// journalled transition, prepared.
+	PgbenchServerSQL    PgbenchRun `json:"pgbench_server_sql_prepared"`
+	PgbenchMinimal      PgbenchRun `json:"pgbench_minimal_prepared"`
+	RatioAPIToServerSQL float64    `json:"ratio_api_to_server_sql"`
+	RatioAPIToMinimal   float64    `json:"ratio_api_to_minimal"`
+	P99RatioToMinimal   float64    `json:"p99_ratio_api_to_minimal"`
+	ServerPeakRSS       int64      `json:"server_peak_rss_kb"`
+	CPUProfile          string     `json:"cpu_profile,omitempty"`
+	CPUProfileTop       []string   `json:"cpu_profile_top,omitempty"`
 
 	ReadDecision Load `json:"read_decision"`
 	ReadHistory  Load `json:"read_history_30"`
 	ReadList     Load `json:"read_list_page"`
 
-	APISQLite     Load            `json:"api_transitions_sqlite"`
-	SQLitePeakRSS int64           `json:"sqlite_server_peak_rss_kb"`
-	TargetsMet    map[string]bool `json:"targets_met"`
+	APISQLite     Load  `json:"api_transitions_sqlite"`
+	SQLitePeakRSS int64 `json:"sqlite_server_peak_rss_kb"`
+	// SQLiteDirect is the SQLite store's own statements for the same
+	// transitions in a loop, in process: no HTTP, same pragmas and durability.
+	SQLiteDirect        Load            `json:"sqlite_store_direct"`
+	RatioSQLiteToDirect float64         `json:"ratio_api_sqlite_to_direct"`
+	Scale               []ScaleRun      `json:"scale,omitempty"`
+	TargetsMet          map[string]bool `json:"targets_met"`
+}
+
+// PgbenchRun is one pgbench load.
+type PgbenchRun struct {
+	Script string  `json:"script"`
+	Mode   string  `json:"mode"`
+	TPS    float64 `json:"tps"`
+	P50ms  float64 `json:"p50_ms"`
+	P99ms  float64 `json:"p99_ms"`
 }
 
 // Machine describes where the figures come from.
@@ -86,6 +108,9 @@ func run() error {
 	clients := flag.Int("c", 32, "concurrent clients")
 	dur := flag.Duration("d", 20*time.Second, "duration of each transition load")
 	readDur := flag.Duration("read", 5*time.Second, "duration of each read load")
+	scale := flag.String("scale", "1000,100000", "decision counts of the read-scale databases, comma-separated (empty: skip)")
+	entries := flag.Int("entries", 20, "journal entries per decision in the read-scale databases")
+	profile := flag.Bool("profile", true, "take a CPU profile of the server under the PostgreSQL transition load")
 	out := flag.String("out", "bench/results/latest.json", "where to write the results")
 	flag.Parse()
 
@@ -118,13 +143,31 @@ func run() error {
 	}
 	res.Machine.Postgre = seed.serverVersion
 
-	srv, err := startServer(bin, dsn, work)
+	srv, err := startServer(bin, dsn, work, *profile)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("API transitions on PostgreSQL: %d clients for %s …\n", *clients, *dur)
+	var prof chan error
+	profPath := filepath.Join(filepath.Dir(*out), "cpu-api-postgres.pprof")
+	if *profile {
+		prof = make(chan error, 1)
+		secs := max(1, int(dur.Seconds())-4)
+		go func() {
+			time.Sleep(2 * time.Second) // past the warm-up
+			prof <- fetchProfile(srv.debug, secs, profPath)
+		}()
+	}
 	res.APIPostgres = transitions(srv.base, seed.token, seed.ids[:*clients], *dur)
 	res.ServerPeakRSS = srv.peakRSS()
+	if prof != nil {
+		if err := <-prof; err != nil {
+			fmt.Println("  CPU profile:", err)
+		} else {
+			res.CPUProfile = profPath
+			res.CPUProfileTop = topOfProfile(profPath, filepath.Join(filepath.Dir(*out), "cpu-api-postgres.txt"))
+		}
+	}
 
 	fmt.Println("reads …")
 	res.ReadDecision = reads(srv.base, seed.token, *clients, *readDur, func(i int) string { return fmt.Sprintf("/api/v1/decisions/%d", seed.ids[i%len(seed.ids)]) })
@@ -135,12 +178,36 @@ func run() error {
 	}
 	srv.stop()
 
-	fmt.Printf("pgbench with the same SQL: %d clients for %s …\n", *clients, *dur)
-	if res.PgbenchTPS, err = pgbench(cluster, work, seed, *clients, *dur); err != nil {
+	fmt.Printf("pgbench, the server's SQL, prepared: %d clients for %s …\n", *clients, *dur)
+	if res.PgbenchServerSQL, err = pgbench(cluster, work, "bench/transition.sql", seed, *clients, *dur); err != nil {
 		return err
 	}
-	if res.PgbenchTPS > 0 {
-		res.RatioAPIToPG = res.APIPostgres.PerSec / res.PgbenchTPS
+	fmt.Printf("pgbench, a minimal transition, prepared: %d clients for %s …\n", *clients, *dur)
+	if res.PgbenchMinimal, err = pgbench(cluster, work, "bench/minimal.sql", seed, *clients, *dur); err != nil {
+		return err
+	}
+	if res.PgbenchServerSQL.TPS > 0 {
+		res.RatioAPIToServerSQL = res.APIPostgres.PerSec / res.PgbenchServerSQL.TPS
+	}
+	if res.PgbenchMinimal.TPS > 0 {
+		res.RatioAPIToMinimal = res.APIPostgres.PerSec / res.PgbenchMinimal.TPS
+	}
+	if res.PgbenchMinimal.P99ms > 0 {
+		res.P99RatioToMinimal = res.APIPostgres.P99ms / res.PgbenchMinimal.P99ms
+	}
+
+	if *scale != "" {
+		for _, f := range strings.Split(*scale, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				return fmt.Errorf("-scale: %v", err)
+			}
+			sr, err := scaleReads(ctx, cluster, bin, work, n, *entries, *readDur)
+			if err != nil {
+				return fmt.Errorf("scale %d: %w", n, err)
+			}
+			res.Scale = append(res.Scale, sr)
+		}
 	}
 
 	fmt.Printf("API transitions on SQLite: %d clients for %s …\n", *clients, *dur/2)
@@ -149,19 +216,44 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	ssrv, err := startServer(bin, sqlitePath, work)
+	ssrv, err := startServer(bin, sqlitePath, work, false)
 	if err != nil {
 		return err
 	}
 	res.APISQLite = transitions(ssrv.base, sseed.token, sseed.ids[:*clients], *dur/2)
 	res.SQLitePeakRSS = ssrv.peakRSS()
 	ssrv.stop()
+	fmt.Printf("SQLite store's statements in process: %d clients for %s …\n", *clients, *dur/2)
+	if res.SQLiteDirect, err = storeDirect(ctx, sqlitePath, sseed.ids[:*clients], *dur/2); err != nil {
+		return err
+	}
+	if res.SQLiteDirect.PerSec > 0 {
+		res.RatioSQLiteToDirect = res.APISQLite.PerSec / res.SQLiteDirect.PerSec
+	}
 
 	res.TargetsMet = map[string]bool{
-		"api_at_least_0.7_of_pgbench": res.RatioAPIToPG >= 0.7,
-		"zero_errors":                 res.APIPostgres.Errors == 0 && res.APISQLite.Errors == 0,
-		"server_rss_at_most_150MB":    res.ServerPeakRSS <= 150*1024,
-		"sqlite_at_least_500_per_sec": res.APISQLite.PerSec >= 500,
+		"api_at_least_0.9_of_server_sql":   res.RatioAPIToServerSQL >= 0.9,
+		"api_at_least_0.5_of_minimal":      res.RatioAPIToMinimal >= 0.5,
+		"p99_at_most_2x_minimal":           res.P99RatioToMinimal > 0 && res.P99RatioToMinimal <= 2,
+		"zero_errors":                      res.APIPostgres.Errors == 0 && res.APISQLite.Errors == 0,
+		"server_rss_at_most_100MB":         res.ServerPeakRSS <= 100*1024,
+		"sqlite_at_least_500_per_sec":      res.APISQLite.PerSec >= 500,
+		"sqlite_api_at_least_0.7_of_store": res.RatioSQLiteToDirect >= 0.7,
+	}
+	if len(res.Scale) >= 2 {
+		small, large := res.Scale[0], res.Scale[len(res.Scale)-1]
+		flat, fast := true, true
+		for i := range large.Reads {
+			failed := large.Reads[i].Requests == 0 || large.Reads[i].Errors > 0
+			if failed || i < len(small.Reads) && large.Reads[i].P50ms > 1.5*small.Reads[i].P50ms {
+				flat = false
+			}
+			if failed || large.Reads[i].P50ms > 100 {
+				fast = false
+			}
+		}
+		res.TargetsMet["reads_large_within_1.5x_small_p50"] = flat
+		res.TargetsMet["reads_large_p50_at_most_100ms"] = fast
 	}
 	b, _ := json.MarshalIndent(res, "", "  ")
 	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
@@ -181,14 +273,37 @@ func report(r Results) {
 		fmt.Printf("%-34s %9.1f/s  p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  errors %d\n", name, l.PerSec, l.P50ms, l.P95ms, l.P99ms, l.Errors)
 	}
 	row("API transitions, PostgreSQL", r.APIPostgres)
-	fmt.Printf("%-34s %9.1f/s\n", "pgbench, same SQL", r.PgbenchTPS)
-	fmt.Printf("%-34s %9.2f   (target ≥ 0.70)\n", "ratio API / pgbench", r.RatioAPIToPG)
-	fmt.Printf("%-34s %9.1f MB (target ≤ 150)\n", "server peak RSS", float64(r.ServerPeakRSS)/1024)
+	pg := func(name string, p PgbenchRun) {
+		fmt.Printf("%-34s %9.1f/s  p50 %6.2f ms                p99 %6.2f ms\n", name, p.TPS, p.P50ms, p.P99ms)
+	}
+	pg("pgbench, server's SQL, prepared", r.PgbenchServerSQL)
+	pg("pgbench, minimal, prepared", r.PgbenchMinimal)
+	fmt.Printf("%-34s %9.2f   (target ≥ 0.90)\n", "ratio API / server's SQL", r.RatioAPIToServerSQL)
+	fmt.Printf("%-34s %9.2f   (target ≥ 0.50)\n", "ratio API / minimal", r.RatioAPIToMinimal)
+	fmt.Printf("%-34s %9.2f   (target ≤ 2)\n", "p99 API / p99 minimal", r.P99RatioToMinimal)
+	fmt.Printf("%-34s %9.1f MB (target ≤ 100)\n", "server peak RSS", float64(r.ServerPeakRSS)/1024)
 	row("read: one decision", r.ReadDecision)
 	row("read: 30-entry history", r.ReadHistory)
 	row("read: list page of 50", r.ReadList)
 	row("API transitions, SQLite", r.APISQLite)
 	fmt.Printf("%-34s %9.1f MB\n", "SQLite server peak RSS", float64(r.SQLitePeakRSS)/1024)
+	row("SQLite store, in process", r.SQLiteDirect)
+	fmt.Printf("%-34s %9.2f   (target ≥ 0.70)\n", "ratio API SQLite / store", r.RatioSQLiteToDirect)
+	for _, sc := range r.Scale {
+		fmt.Printf("\nreads at %d decisions, %d journal entries (seeded in %.1f s), %d clients:\n", sc.Decisions, sc.JournalEntries, sc.SeedSeconds, sc.Clients)
+		for _, l := range sc.Reads {
+			row("  "+l.Name, l.Load)
+		}
+		for _, e := range sc.Explain {
+			fmt.Printf("  EXPLAIN %-24s index %-5v %s\n", e.Query, e.UsesIndex, e.Top)
+		}
+	}
+	if len(r.CPUProfileTop) > 0 {
+		fmt.Println("\nCPU profile of the server (PostgreSQL transitions), top by flat time:")
+		for _, l := range r.CPUProfileTop {
+			fmt.Println("  " + l)
+		}
+	}
 	keys := make([]string, 0, len(r.TargetsMet))
 	for k := range r.TargetsMet {
 		keys = append(keys, k)
@@ -274,16 +389,25 @@ func seedStore(ctx context.Context, dsn string, n int) (*seeded, error) {
 }
 
 type server struct {
-	cmd  *exec.Cmd
-	base string
+	cmd   *exec.Cmd
+	base  string
+	debug string // the pprof address, when started with one
 }
 
-func startServer(bin, dsn, dir string) (*server, error) {
+func startServer(bin, dsn, dir string, debug bool) (*server, error) {
 	logf, err := os.CreateTemp(dir, "server-*.log")
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn}
+	debugAddr := ""
+	if debug {
+		if debugAddr, err = freeAddr(); err != nil {
+			return nil, err
+		}
+		args = append(args, "--debug-addr", debugAddr)
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Stderr = logf
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -297,7 +421,7 @@ func startServer(bin, dsn, dir string) (*server, error) {
 	for sc.Scan() {
 		if m := re.FindStringSubmatch(sc.Text()); m != nil {
 			go io.Copy(io.Discard, stdout) //nolint:errcheck
-			return &server{cmd: cmd, base: m[1]}, nil
+			return &server{cmd: cmd, base: m[1], debug: debugAddr}, nil
 		}
 	}
 	cmd.Process.Kill()
@@ -436,33 +560,190 @@ func load(n int, d time.Duration, fn func(worker, count int) error) Load {
 	return Load{Requests: len(lat), Errors: errs, PerSec: float64(len(lat)) / el.Seconds(), P50ms: pct(.50), P95ms: pct(.95), P99ms: pct(.99)}
 }
 
-// pgbench runs bench/transition.sql at the same concurrency and duration.
-func pgbench(c *pgtest.Cluster, dir string, s *seeded, clients int, d time.Duration) (float64, error) {
-	tmpl, err := os.ReadFile("bench/transition.sql")
+// storeDirect fires the same transitions (defer, retable) through the
+// store's own transaction, in process: UpdateDecision, SaveDecision,
+// LastEntry, the entry's SHA-256 and AppendEntry, with no HTTP, JSON
+// decoding, rules or token lookup. Each worker has its own decision.
+func storeDirect(ctx context.Context, dsn string, ids []int64, d time.Duration) (Load, error) {
+	db, err := storage.Open(ctx, dsn)
 	if err != nil {
-		return 0, err
+		return Load{}, err
+	}
+	defer db.Close()
+	deferData, _ := json.Marshal(seed.DeferData())
+	deferData, _ = workflow.CanonicalJSON(deferData)
+	return load(len(ids), d, func(i, _ int) error {
+		return db.UpdateDecision(ctx, ids[i], func(tx workflow.DecisionTx) error {
+			dec := tx.Decision()
+			from, to, name := dec.State, workflow.StateDeferred, workflow.EventDefer
+			if from == workflow.StateDeferred {
+				to, name = workflow.StateCollectiveDecision, workflow.EventRetable
+			}
+			now := time.Now()
+			today := workflow.DateOf(now)
+			dec.State, dec.Version, dec.UpdatedAt, dec.StateEnteredOn = to, dec.Version+1, now, &today
+			if err := tx.SaveDecision(ctx, dec); err != nil {
+				return err
+			}
+			seq, prev, err := tx.LastEntry(ctx)
+			if err != nil {
+				return err
+			}
+			e := &workflow.JournalEntry{DecisionID: dec.ID, Seq: seq + 1, Kind: "transition", Name: name, From: from, To: to,
+				Actor: "head", Role: workflow.RoleHead, At: now, Data: deferData, PrevHash: prev}
+			if e.Hash, err = e.ComputeHash(); err != nil {
+				return err
+			}
+			return tx.AppendEntry(ctx, e)
+		})
+	}), nil
+}
+
+// pgbench runs a script of bench/ at the same concurrency and duration,
+// prepared (-M prepared, as the server's statements are), and reads its
+// rate and, from its per-transaction log, the p50 and p99 latency.
+func pgbench(c *pgtest.Cluster, dir, scriptPath string, s *seeded, clients int, d time.Duration) (PgbenchRun, error) {
+	run := PgbenchRun{Script: scriptPath, Mode: "prepared"}
+	tmpl, err := os.ReadFile(scriptPath)
+	if err != nil {
+		return run, err
 	}
 	data, _ := json.Marshal(seed.DeferData())
 	script := strings.NewReplacer("{{TOKEN_HASH}}", s.tokenHash, "{{BASE}}", strconv.FormatInt(s.pgbenchBase, 10),
-		"{{DATA}}", strings.ReplaceAll(string(data), "'", "''")).Replace(string(tmpl))
-	path := filepath.Join(dir, "transition.sql")
+		"{{DATA}}", pgbenchJSON(data)).Replace(string(tmpl))
+	name := strings.TrimSuffix(filepath.Base(scriptPath), ".sql")
+	path := filepath.Join(dir, name+".sql")
 	if err := os.WriteFile(path, []byte(script), 0o644); err != nil {
-		return 0, err
+		return run, err
 	}
 	_ = os.Chmod(dir, 0o755)
 	_ = os.Chmod(path, 0o644)
-	args := []string{"-n", "-M", "extended", "-c", strconv.Itoa(clients), "-j", strconv.Itoa(runtime.NumCPU()),
-		"-T", strconv.Itoa(int(d.Seconds())), "-f", path, "-h", c.Dir, "-p", strconv.Itoa(c.Port), "-U", "postgres", "bench"}
-	out, err := exec.Command(filepath.Join(c.BinDir, "pgbench"), args...).CombinedOutput()
+	logPrefix := filepath.Join(dir, "pgbench-"+name)
+	args := []string{"-n", "-M", "prepared", "-c", strconv.Itoa(clients), "-j", strconv.Itoa(runtime.NumCPU()),
+		"-T", strconv.Itoa(int(d.Seconds())), "-l", "--log-prefix", logPrefix,
+		"-f", path, "-h", c.Dir, "-p", strconv.Itoa(c.Port), "-U", "postgres", "bench"}
+	cmd := exec.Command(filepath.Join(c.BinDir, "pgbench"), args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return 0, fmt.Errorf("pgbench: %v\n%s", err, out)
+		return run, fmt.Errorf("pgbench: %v\n%s", err, out)
 	}
 	m := regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`).FindSubmatch(out)
 	if m == nil {
-		return 0, fmt.Errorf("pgbench printed no tps:\n%s", out)
+		return run, fmt.Errorf("pgbench printed no tps:\n%s", out)
 	}
 	if f := regexp.MustCompile(`number of failed transactions: (\d+)`).FindSubmatch(out); f != nil && string(f[1]) != "0" {
-		return 0, fmt.Errorf("pgbench had failed transactions:\n%s", out)
+		return run, fmt.Errorf("pgbench had failed transactions:\n%s", out)
 	}
-	return strconv.ParseFloat(string(m[1]), 64)
+	if run.TPS, err = strconv.ParseFloat(string(m[1]), 64); err != nil {
+		return run, err
+	}
+	run.P50ms, run.P99ms = pgbenchLatency(logPrefix)
+	return run, nil
+}
+
+// pgbenchLatency reads the per-transaction logs pgbench -l wrote (the third
+// field is the latency in µs) and returns p50 and p99 in ms.
+func pgbenchLatency(prefix string) (p50, p99 float64) {
+	files, _ := filepath.Glob(prefix + ".*")
+	var lat []float64
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			fs := strings.Fields(line)
+			if len(fs) < 3 {
+				continue
+			}
+			if us, err := strconv.ParseFloat(fs[2], 64); err == nil {
+				lat = append(lat, us/1000)
+			}
+		}
+	}
+	if len(lat) == 0 {
+		return 0, 0
+	}
+	sort.Float64s(lat)
+	return lat[int(0.5*float64(len(lat)-1))], lat[int(0.99*float64(len(lat)-1))]
+}
+
+// pgbenchJSON makes JSON safe inside a pgbench script's SQL literal:
+// pgbench reads ":name" as a variable, so a colon between key and value
+// gets a space after it and a colon inside a string becomes \u003a (the
+// same JSON); quotes are doubled for SQL.
+func pgbenchJSON(b []byte) string {
+	var out strings.Builder
+	inStr, esc := false, false
+	for _, c := range string(b) {
+		switch {
+		case inStr && esc:
+			esc = false
+		case inStr && c == '\\':
+			esc = true
+		case c == '"':
+			inStr = !inStr
+		case c == ':' && inStr:
+			out.WriteString(`\u003a`)
+			continue
+		case c == ':':
+			out.WriteString(": ")
+			continue
+		}
+		out.WriteRune(c)
+	}
+	return strings.ReplaceAll(out.String(), "'", "''")
+}
+
+// freeAddr returns a free loopback address for the server's debug listener.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// fetchProfile takes a CPU profile of secs seconds from the server's pprof
+// endpoint and writes it to path.
+func fetchProfile(addr string, secs int, path string) error {
+	c := &http.Client{Timeout: time.Duration(secs+30) * time.Second}
+	res, err := c.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs))
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("%d: %s", res.StatusCode, b)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+// topOfProfile writes `go tool pprof -top` of the profile beside it and
+// returns its first lines: the header and the costliest functions.
+func topOfProfile(profile, txt string) []string {
+	var lines []string
+	for _, mode := range [][]string{{"-top", "-nodecount=25"}, {"-top", "-cum", "-nodecount=40"}} {
+		args := append([]string{"tool", "pprof"}, mode...)
+		out, err := exec.Command("go", append(args, profile)...).Output()
+		if err != nil {
+			return nil
+		}
+		lines = append(lines, strings.Split(strings.TrimSpace(string(out)), "\n")...)
+		lines = append(lines, "")
+	}
+	_ = os.WriteFile(txt, []byte(strings.Join(lines, "\n")), 0o644)
+	if len(lines) > 30 {
+		lines = lines[:30]
+	}
+	return lines
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -113,24 +114,77 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-const decisionSelect = `
+const decisionColumns = `
 SELECT d.id, d.title, d.summary, d.category, d.undertaking_unit, d.state, d.version, d.policy,
        d.created_by, d.created_at, d.updated_at, d.decided_on, d.legality_submitted_on,
        d.state_entered_on, d.review_requested_by,
        dr.version AS draft_version, dr.text AS draft_text, dr.legal_bases AS draft_legal_bases,
        dr.sha256 AS draft_sha256, dr.created_by AS draft_created_by, dr.created_at AS draft_created_at,
-       cp.opens_on, cp.closes_on, cp.channels, cp.shortening_reason
-FROM decisions d
+       cp.opens_on, cp.closes_on, cp.channels, cp.shortening_reason`
+
+const decisionFrom = `
+FROM decisions d` + decisionJoins
+
+// decisionJoins add the current draft and the comment period to d.
+const decisionJoins = `
 LEFT JOIN drafts dr
        ON dr.decision_id = d.id
       AND dr.version = (SELECT max(version) FROM drafts WHERE decision_id = d.id)
 LEFT JOIN comment_periods cp ON cp.decision_id = d.id`
 
+const decisionSelect = decisionColumns + decisionFrom
+
+// decisionByID is the one-decision read, prepared.
+const decisionByID = decisionSelect + ` WHERE d.id = ?`
+
+// lockedRow is the decision as UpdateDecision locks it, with its journal
+// head, and (PostgreSQL) the row version it locked beside the one its
+// snapshot saw.
+type lockedRow struct {
+	decisionRow
+	HeadSeq  sql.NullInt64  `db:"head_seq"`
+	HeadHash sql.NullString `db:"head_hash"`
+	RowXmin  string         `db:"row_xmin"`
+	SnapXmin string         `db:"snap_xmin"`
+}
+
+// headColumns read the journal head in the locking statement: two probes of
+// the journal's primary key, no extra round trip.
+const headColumns = `,
+       (SELECT j.seq FROM journal j WHERE j.decision_id = d.id ORDER BY j.seq DESC LIMIT 1) AS head_seq,
+       (SELECT j.hash FROM journal j WHERE j.decision_id = d.id ORDER BY j.seq DESC LIMIT 1) AS head_hash`
+
+// lockPostgres locks the decision row and reads it with its draft, comment
+// period and journal head in one statement.
+//
+// READ COMMITTED subtlety: when the row was locked by another transaction,
+// this statement waits, then re-reads the row's newest version (PostgreSQL's
+// EvalPlanQual recheck), but the joined rows and the subqueries still come
+// from the snapshot taken before the wait, so the journal head (and draft)
+// may be stale. row_xmin (the locked version) and snap_xmin (the version
+// the snapshot sees) differ exactly then, because every transaction that
+// appends to a decision's journal also updates its row (AppendEntry);
+// UpdateDecision then reads again, with a fresh snapshot, under the lock it
+// now holds.
+const lockPostgres = decisionColumns + headColumns + `,
+       d.xmin::text AS row_xmin,
+       (SELECT d2.xmin::text FROM decisions d2 WHERE d2.id = d.id) AS snap_xmin` + decisionFrom + `
+WHERE d.id = ? FOR UPDATE OF d`
+
+// lockSQLite reads the same; the IMMEDIATE transaction already holds the
+// database's write lock, so what it reads is current.
+const lockSQLite = decisionColumns + headColumns + `,
+       '' AS row_xmin, '' AS snap_xmin` + decisionFrom + `
+WHERE d.id = ?`
+
 // Decision returns one decision with its current draft and comment period.
 func (db *DB) Decision(ctx context.Context, id int64) (*workflow.Decision, error) {
 	var r decisionRow
-	q := db.db.Rebind(decisionSelect + ` WHERE d.id = ?`)
-	if err := db.db.GetContext(ctx, &r, q, id); err != nil {
+	stmt, err := db.prepared(ctx, decisionByID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	if err := stmt.GetContext(ctx, &r, id); err != nil {
 		return nil, translate(err)
 	}
 	return r.decision(), nil
@@ -177,8 +231,7 @@ func decisionWhere(f workflow.DecisionFilter) (string, []any) {
 
 // Decisions returns a page of decisions, newest first.
 func (db *DB) Decisions(ctx context.Context, f workflow.DecisionFilter) ([]*workflow.Decision, error) {
-	where, args := decisionWhere(f)
-	q := decisionSelect + where + " ORDER BY d.id DESC LIMIT " + strconv.Itoa(f.Limit)
+	q, args := decisionPage(f)
 	var rows []decisionRow
 	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), args...); err != nil {
 		return nil, translate(err)
@@ -188,6 +241,23 @@ func (db *DB) Decisions(ctx context.Context, f workflow.DecisionFilter) ([]*work
 		out[i] = rows[i].decision()
 	}
 	return out, nil
+}
+
+// decisionPage is the page query of f. The page's decisions are chosen and
+// limited first, on decisions alone (with the comment period when a
+// deadline filter needs it), and only those rows are joined with their
+// draft and comment period: a filter that matches thousands of decisions
+// joins one page, not all of them before the sort.
+func decisionPage(f workflow.DecisionFilter) (string, []any) {
+	where, args := decisionWhere(f)
+	inner := `SELECT d.* FROM decisions d`
+	if strings.Contains(where, "cp.") {
+		inner += ` LEFT JOIN comment_periods cp ON cp.decision_id = d.id`
+	}
+	q := decisionColumns + `
+FROM (` + inner + where + ` ORDER BY d.id DESC LIMIT ` + strconv.Itoa(f.Limit) + `) d` + decisionJoins + `
+ORDER BY d.id DESC`
+	return q, args
 }
 
 // CountDecisions counts the decisions a filter selects.
@@ -255,6 +325,9 @@ func (db *DB) DecisionIDs(ctx context.Context) ([]workflow.DecisionRef, error) {
 
 // CreateDecision inserts d, fills its ID and runs fn in the same transaction.
 func (db *DB) CreateDecision(ctx context.Context, d *workflow.Decision, fn func(workflow.DecisionTx) error) error {
+	if err := db.prepareHot(ctx); err != nil {
+		return translate(err)
+	}
 	return db.transact(ctx, func(tx *sqlx.Tx) error {
 		const q = `
 INSERT INTO decisions (title, summary, category, undertaking_unit, state, version, policy, created_by, created_at, updated_at)
@@ -265,7 +338,11 @@ RETURNING id`
 		if err != nil {
 			return err
 		}
-		return fn(&decisionTx{tx: tx, d: d, lastSeq: 0, lastHash: workflow.ZeroHash, known: true})
+		t := &decisionTx{db: db, tx: tx, d: d, lastSeq: 0, lastHash: workflow.ZeroHash, known: true}
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.flush(ctx)
 	})
 }
 
@@ -273,37 +350,117 @@ RETURNING id`
 // PostgreSQL the lock is SELECT … FOR UPDATE on that row alone, so actions on
 // other decisions go on; on SQLite the IMMEDIATE transaction holds the
 // database's single write lock.
+//
+// A transition costs, on PostgreSQL, four round trips with prepared
+// statements: BEGIN; the lock, which also reads the draft, the comment
+// period and the journal head (lockPostgres); the decision's update and the
+// journal entry in one statement (AppendEntry); COMMIT.
 func (db *DB) UpdateDecision(ctx context.Context, id int64, fn func(workflow.DecisionTx) error) error {
+	// Prepared before BEGIN: preparing may need a connection of the pool.
+	if err := db.prepareHot(ctx); err != nil {
+		return translate(err)
+	}
 	return db.transact(ctx, func(tx *sqlx.Tx) error {
-		var r decisionRow
-		if err := tx.GetContext(ctx, &r, tx.Rebind(decisionSelect+` WHERE d.id = ?`+db.forUpdate), id); err != nil {
+		lock := lockSQLite
+		if db.dialect == Postgres {
+			lock = lockPostgres
+		}
+		r, err := db.lockRow(ctx, tx, lock, id)
+		if err != nil {
 			return err
 		}
-		return fn(&decisionTx{tx: tx, d: r.decision()})
+		if r.RowXmin != r.SnapXmin {
+			// The lock waited for another writer: read again, fresh.
+			if r, err = db.lockRow(ctx, tx, lock, id); err != nil {
+				return err
+			}
+		}
+		t := &decisionTx{db: db, tx: tx, d: r.decision(), known: true, touch: db.dialect == Postgres,
+			lastSeq: r.HeadSeq.Int64, lastHash: r.HeadHash.String}
+		if !r.HeadSeq.Valid {
+			t.lastSeq, t.lastHash = 0, workflow.ZeroHash
+		}
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.flush(ctx)
 	})
+}
+
+func (db *DB) lockRow(ctx context.Context, tx *sqlx.Tx, q string, id int64) (*lockedRow, error) {
+	var r lockedRow
+	if s := db.cached(q); s != nil {
+		return &r, tx.StmtxContext(ctx, s).GetContext(ctx, &r, id)
+	}
+	return &r, tx.GetContext(ctx, &r, tx.Rebind(q), id)
+}
+
+// prepareHot prepares the statements of a transition once, outside any
+// transaction.
+func (db *DB) prepareHot(ctx context.Context) error {
+	if db.hotReady.Load() {
+		return nil
+	}
+	qs := []string{lockSQLite, saveSQL, appendSQL, headSQL}
+	if db.dialect == Postgres {
+		qs = []string{lockPostgres, saveSQL, appendSQL, headSQL, saveAndAppendSQL, touchAndAppendSQL}
+	}
+	for _, q := range qs {
+		if _, err := db.prepared(ctx, q); err != nil {
+			return err
+		}
+	}
+	db.hotReady.Store(true)
+	return nil
 }
 
 // decisionTx implements workflow.DecisionTx on one locked decision.
 type decisionTx struct {
+	db *DB
 	tx *sqlx.Tx
 	d  *workflow.Decision
 	// known is set once lastSeq and lastHash hold the journal head.
 	known    bool
 	lastSeq  int64
 	lastHash string
+	// pending is SaveDecision's arguments not yet written: on PostgreSQL the
+	// update goes out with the next journal entry, in one statement, or
+	// before the commit (flush).
+	pending []any
+	// touch: on PostgreSQL, appending to the journal of a locked decision
+	// also updates its row, even with no SaveDecision, so that a transaction
+	// that waited for the lock notices (lockPostgres).
+	touch bool
 }
 
 func (t *decisionTx) Decision() *workflow.Decision { return t.d }
 
-func (t *decisionTx) SaveDecision(ctx context.Context, d *workflow.Decision) error {
-	const q = `
+const saveSQL = `
 UPDATE decisions
 SET state = ?, version = ?, updated_at = ?, decided_on = ?, legality_submitted_on = ?,
     state_entered_on = ?, review_requested_by = ?
 WHERE id = ?`
-	_, err := t.tx.ExecContext(ctx, t.tx.Rebind(q), string(d.State), d.Version, d.UpdatedAt, nullDate(d.DecidedOn),
-		nullDate(d.LegalitySubmittedOn), nullDate(d.StateEnteredOn), nullDate(d.ReviewRequestedBy), d.ID)
+
+func (t *decisionTx) SaveDecision(ctx context.Context, d *workflow.Decision) error {
+	args := []any{string(d.State), d.Version, d.UpdatedAt, nullDate(d.DecidedOn),
+		nullDate(d.LegalitySubmittedOn), nullDate(d.StateEnteredOn), nullDate(d.ReviewRequestedBy), d.ID}
+	if t.db.dialect == Postgres {
+		t.pending = args
+		return nil
+	}
+	_, err := t.db.txExec(ctx, t.tx, saveSQL, args...)
 	return translate(err)
+}
+
+// flush writes a SaveDecision that no journal entry took along.
+func (t *decisionTx) flush(ctx context.Context) error {
+	if t.pending == nil {
+		return nil
+	}
+	args := t.pending
+	t.pending = nil
+	_, err := t.db.txExec(ctx, t.tx, saveSQL, args...)
+	return err
 }
 
 // dateOf reads an optional date column.
@@ -321,4 +478,41 @@ func nullDate(d *workflow.Date) any {
 		return nil
 	}
 	return d.String()
+}
+
+// ExplainDecisions returns PostgreSQL's plan (EXPLAIN, not run) of the page
+// and count queries Decisions and CountDecisions send for f, for the bench
+// and for checking that lists use an index. SQLite answers its QUERY PLAN.
+func (db *DB) ExplainDecisions(ctx context.Context, f workflow.DecisionFilter) (page, count []string, err error) {
+	if f.Limit <= 0 {
+		f.Limit = workflow.DefaultLimit
+	}
+	pageQ, pageArgs := decisionPage(f)
+	prefix := "EXPLAIN "
+	if db.dialect == SQLite {
+		prefix = "EXPLAIN QUERY PLAN "
+	}
+	plan := func(q string, args []any) ([]string, error) {
+		rows, err := db.db.QueryxContext(ctx, db.db.Rebind(prefix+q), args...)
+		if err != nil {
+			return nil, translate(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			cols, err := rows.SliceScan()
+			if err != nil {
+				return nil, translate(err)
+			}
+			out = append(out, fmt.Sprint(cols[len(cols)-1]))
+		}
+		return out, translate(rows.Err())
+	}
+	if page, err = plan(pageQ, pageArgs); err != nil {
+		return nil, nil, err
+	}
+	f.AfterID = 0
+	where, args := decisionWhere(f)
+	count, err = plan(`SELECT count(*) FROM decisions d LEFT JOIN comment_periods cp ON cp.decision_id = d.id`+where, args)
+	return page, count, err
 }

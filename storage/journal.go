@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"decisionflow/workflow"
@@ -76,6 +77,8 @@ FROM journal WHERE decision_id = ? ORDER BY seq`
 	return out, nil
 }
 
+const headSQL = `SELECT seq, hash FROM journal WHERE decision_id = ? ORDER BY seq DESC LIMIT 1`
+
 func (t *decisionTx) LastEntry(ctx context.Context) (int64, string, error) {
 	if t.known {
 		return t.lastSeq, t.lastHash, nil
@@ -84,8 +87,12 @@ func (t *decisionTx) LastEntry(ctx context.Context) (int64, string, error) {
 		Seq  int64  `db:"seq"`
 		Hash string `db:"hash"`
 	}
-	const q = `SELECT seq, hash FROM journal WHERE decision_id = ? ORDER BY seq DESC LIMIT 1`
-	err := t.tx.GetContext(ctx, &r, t.tx.Rebind(q), t.d.ID)
+	var err error
+	if s := t.db.cached(headSQL); s != nil {
+		err = t.tx.StmtxContext(ctx, s).GetContext(ctx, &r, t.d.ID)
+	} else {
+		err = t.tx.GetContext(ctx, &r, t.tx.Rebind(headSQL), t.d.ID)
+	}
 	switch {
 	case err == sql.ErrNoRows:
 		t.lastSeq, t.lastHash = 0, workflow.ZeroHash
@@ -98,14 +105,53 @@ func (t *decisionTx) LastEntry(ctx context.Context) (int64, string, error) {
 	return t.lastSeq, t.lastHash, nil
 }
 
-func (t *decisionTx) AppendEntry(ctx context.Context, e *workflow.JournalEntry) error {
-	const q = `
+const appendSQL = `
 INSERT INTO journal (decision_id, seq, kind, name, from_state, to_state, actor, role, at, data, prev_hash, hash)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	_, err := t.tx.ExecContext(ctx, t.tx.Rebind(q), e.DecisionID, e.Seq, e.Kind, e.Name, string(e.From), string(e.To),
-		e.Actor, string(e.Role), e.At, string(e.Data), e.PrevHash, e.Hash)
+
+// journalFromU is the journal insert of the one-statement forms below, its
+// decision id from the updated row u.
+const journalFromU = `
+INSERT INTO journal (decision_id, seq, kind, name, from_state, to_state, actor, role, at, data, prev_hash, hash)
+SELECT u.id, ?::bigint, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::timestamptz, ?::jsonb, ?::text, ?::text
+FROM u`
+
+// saveAndAppendSQL is SaveDecision and AppendEntry in one PostgreSQL
+// statement: one round trip instead of two.
+const saveAndAppendSQL = `
+WITH u AS (
+UPDATE decisions
+SET state = ?, version = ?, updated_at = ?, decided_on = ?, legality_submitted_on = ?,
+    state_entered_on = ?, review_requested_by = ?
+WHERE id = ? RETURNING id)` + journalFromU
+
+// touchAndAppendSQL appends with no SaveDecision before: the row is still
+// updated, unchanged, so that a transaction waiting for its lock sees a new
+// row version (lockPostgres).
+const touchAndAppendSQL = `
+WITH u AS (UPDATE decisions SET version = version WHERE id = ? RETURNING id)` + journalFromU
+
+func (t *decisionTx) AppendEntry(ctx context.Context, e *workflow.JournalEntry) error {
+	entry := []any{e.Seq, e.Kind, e.Name, string(e.From), string(e.To),
+		e.Actor, string(e.Role), e.At, string(e.Data), e.PrevHash, e.Hash}
+	var (
+		res sql.Result
+		err error
+	)
+	switch {
+	case t.pending != nil:
+		res, err = t.db.txExec(ctx, t.tx, saveAndAppendSQL, append(t.pending, entry...)...)
+		t.pending = nil
+	case t.touch:
+		res, err = t.db.txExec(ctx, t.tx, touchAndAppendSQL, append([]any{e.DecisionID}, entry...)...)
+	default:
+		res, err = t.db.txExec(ctx, t.tx, appendSQL, append([]any{e.DecisionID}, entry...)...)
+	}
 	if err != nil {
 		return translate(err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n != 1 {
+		return workflow.Internal(fmt.Errorf("journal entry %d of decision %d: %d rows written", e.Seq, e.DecisionID, n))
 	}
 	t.known, t.lastSeq, t.lastHash = true, e.Seq, e.Hash
 	return nil

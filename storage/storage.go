@@ -13,7 +13,9 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -47,6 +49,10 @@ type DB struct {
 	// decision row; SQLite needs none, as its write transactions are
 	// IMMEDIATE and so already exclusive.
 	forUpdate string
+	// stmts are the hot path's prepared statements (prepared.go).
+	stmts stmtCache
+	// hotReady is set once the transition's statements are prepared.
+	hotReady atomic.Bool
 }
 
 var (
@@ -81,6 +87,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if dsn == "" {
 			dsn = DefaultSQLitePath
 		}
+		if err := ownerOnly(dsn); err != nil {
+			return nil, err
+		}
 		db, err = sqlx.Open("sqlite3", sqliteDSN(dsn))
 		if err != nil {
 			return nil, err
@@ -96,6 +105,27 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", Redact(dsn), err)
 	}
 	return out, nil
+}
+
+// ownerOnly creates the SQLite file and its -wal and -shm readable by
+// their owner only (0600), whatever the umask, before SQLite opens them
+// (SQLite would create them 0666 less the umask); existing ones are made
+// 0600. A file: URI is left as given.
+func ownerOnly(path string) error {
+	if strings.HasPrefix(path, "file:") {
+		return nil
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return fmt.Errorf("open %s: %w", p, err)
+		}
+		f.Close()
+		if err := os.Chmod(p, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sqliteDSN turns a path into a URI with the pragmas the store relies on:
@@ -134,7 +164,10 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 func (db *DB) SQL() *sql.DB { return db.db.DB }
 
 // Close closes the pool.
-func (db *DB) Close() error { return db.db.Close() }
+func (db *DB) Close() error {
+	db.closeStmts()
+	return db.db.Close()
+}
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return translate(db.db.PingContext(ctx)) }

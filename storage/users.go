@@ -84,14 +84,20 @@ func (db *DB) CreateToken(ctx context.Context, userID int64, tokenHash string, e
 	return translate(err)
 }
 
-// UserByToken returns the enabled user of an unexpired token.
-func (db *DB) UserByToken(ctx context.Context, tokenHash string, now time.Time) (*workflow.User, error) {
-	const q = `
+// userByTokenSQL is the token check of every API request, prepared.
+const userByTokenSQL = `
 SELECT u.id, u.username, u.display_name, u.role, u.password_hash, u.disabled, u.created_at
 FROM api_tokens t JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = ? AND t.expires_at > ? AND NOT u.disabled`
+
+// UserByToken returns the enabled user of an unexpired token.
+func (db *DB) UserByToken(ctx context.Context, tokenHash string, now time.Time) (*workflow.User, error) {
+	stmt, err := db.prepared(ctx, userByTokenSQL)
+	if err != nil {
+		return nil, translate(err)
+	}
 	var r userRow
-	if err := db.db.GetContext(ctx, &r, db.db.Rebind(q), tokenHash, now.UTC().Truncate(time.Second)); err != nil {
+	if err := stmt.GetContext(ctx, &r, tokenHash, now.UTC().Truncate(time.Second)); err != nil {
 		return nil, translate(err)
 	}
 	return r.user(), nil
@@ -101,4 +107,32 @@ WHERE t.token_hash = ? AND t.expires_at > ? AND NOT u.disabled`
 func (db *DB) DeleteToken(ctx context.Context, tokenHash string) error {
 	_, err := db.db.ExecContext(ctx, db.db.Rebind(`DELETE FROM api_tokens WHERE token_hash = ?`), tokenHash)
 	return translate(err)
+}
+
+// SetPassword replaces a user's password hash and deletes every token of
+// the user (API tokens and browser sessions) in the same transaction.
+func (db *DB) SetPassword(ctx context.Context, userID int64, passwordHash string) error {
+	return db.transact(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE users SET password_hash = ? WHERE id = ?`), passwordHash, userID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return &workflow.Error{Code: workflow.ENOTFOUND, Message: "no such user"}
+		}
+		_, err = tx.ExecContext(ctx, tx.Rebind(`DELETE FROM api_tokens WHERE user_id = ?`), userID)
+		return err
+	})
+}
+
+// ExtendToken moves an unexpired token's expiry to until (kept to the
+// second); false when the token is unknown or expired at now.
+func (db *DB) ExtendToken(ctx context.Context, tokenHash string, now, until time.Time) (bool, error) {
+	const q = `UPDATE api_tokens SET expires_at = ? WHERE token_hash = ? AND expires_at > ?`
+	res, err := db.db.ExecContext(ctx, db.db.Rebind(q), until.UTC().Truncate(time.Second), tokenHash, now.UTC().Truncate(time.Second))
+	if err != nil {
+		return false, translate(err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, translate(err)
 }

@@ -1,0 +1,307 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"net/url"
+	"strings"
+	"time"
+
+	"decisionflow/storage"
+	"decisionflow/storage/pgtest"
+	"decisionflow/workflow"
+
+	"github.com/lib/pq"
+)
+
+// ScaleRun is the reads on one database of a given size.
+type ScaleRun struct {
+	Decisions      int           `json:"decisions"`
+	JournalEntries int           `json:"journal_entries"`
+	SeedSeconds    float64       `json:"seed_seconds"`
+	Clients        int           `json:"clients"`
+	Reads          []NamedLoad   `json:"reads"`
+	Explain        []ExplainPlan `json:"explain"`
+}
+
+// NamedLoad is a Load with what it read.
+type NamedLoad struct {
+	Name string `json:"name"`
+	Path string `json:"path,omitempty"`
+	Load
+}
+
+// ExplainPlan is the plan of one list query on the database.
+type ExplainPlan struct {
+	Query     string `json:"query"`
+	UsesIndex bool   `json:"uses_index"` // the page query reads decisions through an index
+	// CountScans is set when the count query reads every row of decisions
+	// (a count with no selective filter cannot do otherwise).
+	CountScans bool     `json:"count_scans_decisions"`
+	Top        string   `json:"top"`
+	Page       []string `json:"page_plan"`
+	Count      []string `json:"count_plan"`
+}
+
+// scaleClients is the concurrency of the scale reads.
+const scaleClients = 8
+
+// units of the seeded decisions.
+var units = []string{"镇综治办", "镇城建办", "镇财政所", "镇农业办", "镇社会事务办", "镇自然资源所", "镇应急办", "镇党政办"}
+
+// seededState is the state of seeded decision i (1-based): mostly archived
+// and published, 2% each overdue in legality review, in public
+// participation, awaiting the collective decision, and in drafting.
+func seededState(i int) workflow.State {
+	switch i % 50 {
+	case 1:
+		return workflow.StateLegalityReview
+	case 2:
+		return workflow.StatePublicParticipation
+	case 3:
+		return workflow.StateCollectiveDecision
+	case 4:
+		return workflow.StateDrafting
+	}
+	if i%5 == 0 {
+		return workflow.StatePublished
+	}
+	return workflow.StateArchived
+}
+
+// scaleReads seeds a fresh database with n decisions of `entries` journal
+// entries each (decision 1 has 30), with valid hash chains, in SQL (COPY),
+// and times the reads at scaleClients clients.
+func scaleReads(ctx context.Context, c *pgtest.Cluster, bin, work string, n, entries int, d time.Duration) (ScaleRun, error) {
+	run := ScaleRun{Decisions: n, Clients: scaleClients}
+	dsn, err := c.CreateDatabase(fmt.Sprintf("scale%d", n))
+	if err != nil {
+		return run, err
+	}
+	fmt.Printf("read scale: seeding %d decisions, %d journal entries each …\n", n, entries)
+	t0 := time.Now()
+	db, err := storage.Open(ctx, dsn)
+	if err != nil {
+		return run, err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return run, err
+	}
+	acc := workflow.NewAccounts(db, workflow.SystemClock{})
+	head, err := acc.CreateUser(ctx, nil, workflow.NewUser{Username: "head", Role: workflow.RoleHead, Password: "bench-password"})
+	if err != nil {
+		return run, err
+	}
+	token, err := acc.IssueToken(ctx, head)
+	if err != nil {
+		return run, err
+	}
+	if run.JournalEntries, err = seedScale(ctx, db.SQL(), n, entries); err != nil {
+		return run, err
+	}
+	run.SeedSeconds = time.Since(t0).Seconds()
+	fmt.Printf("  seeded in %.1f s\n", run.SeedSeconds)
+	eng := workflow.NewEngine(db, workflow.SystemClock{}, workflow.DefaultSettings())
+	if v, err := eng.VerifyOne(ctx, 1); err != nil || !v.OK {
+		return run, fmt.Errorf("the seeded chain of decision 1 does not verify: %+v %v", v, err)
+	}
+	if v, err := eng.VerifyOne(ctx, int64(n)); err != nil || !v.OK {
+		return run, fmt.Errorf("the seeded chain of decision %d does not verify: %+v %v", n, v, err)
+	}
+
+	srv, err := startServer(bin, dsn, work, false)
+	if err != nil {
+		return run, err
+	}
+	defer srv.stop()
+	unit := url.QueryEscape(units[1])
+	paths := []struct{ name, path string }{
+		{"one decision", ""},
+		{"30-entry history", "/api/v1/decisions/1/history"},
+		{"list page, filtered", "/api/v1/decisions?state=published&undertaking_unit=" + unit + "&limit=50"},
+		{"overdue list", "/api/v1/decisions?overdue=true&limit=50"},
+		{"statistics", "/api/v1/stats"},
+	}
+	for _, p := range paths {
+		path := p.path
+		fn := func(int) string { return path }
+		if path == "" {
+			fn = func(int) string { return fmt.Sprintf("/api/v1/decisions/%d", 1+rand.Intn(n)) }
+		}
+		l := reads(srv.base, token, scaleClients, d, fn)
+		run.Reads = append(run.Reads, NamedLoad{Name: p.name, Path: path, Load: l})
+	}
+	// The dashboard's counts: one GROUP BY, through the store.
+	run.Reads = append(run.Reads, NamedLoad{Name: "dashboard state counts", Load: load(scaleClients, d, func(int, int) error {
+		_, err := db.CountByState(ctx)
+		return err
+	})})
+
+	today := workflow.DateOf(time.Now())
+	filters := []struct {
+		name string
+		f    workflow.DecisionFilter
+	}{
+		{"page, no filter", workflow.DecisionFilter{Limit: 51}},
+		{"state and unit", workflow.DecisionFilter{State: workflow.StatePublished, UndertakingUnit: units[1], Limit: 51}},
+		{"overdue", workflow.DecisionFilter{Limit: 51, Due: &workflow.DueBounds{ReviewDueBefore: today, LegalityStartedBy: today.AddDays(-10)}}},
+		{"due before (comments too)", workflow.DecisionFilter{Limit: 51, Due: &workflow.DueBounds{ReviewDueBefore: today, LegalityStartedBy: today.AddDays(-10), CommentClosesBefore: &today}}},
+		{"title search", workflow.DecisionFilter{Query: "决策 77", Limit: 51}},
+	}
+	for _, f := range filters {
+		page, count, err := db.ExplainDecisions(ctx, f.f)
+		if err != nil {
+			return run, err
+		}
+		e := ExplainPlan{Query: f.name, Page: page, Count: count}
+		pagePlan := strings.Join(page, "\n")
+		e.UsesIndex = strings.Contains(pagePlan, "on decisions") && !strings.Contains(pagePlan, "Seq Scan on decisions")
+		e.CountScans = strings.Contains(strings.Join(count, "\n"), "Seq Scan on decisions")
+		if len(page) > 0 {
+			e.Top = strings.TrimSpace(page[0])
+		}
+		run.Explain = append(run.Explain, e)
+	}
+	return run, nil
+}
+
+// seedScale writes n decisions with their drafts, comment periods and
+// journals by COPY, every chain hashed as the engine hashes it, and returns
+// the number of journal entries.
+func seedScale(ctx context.Context, db *sql.DB, n, entries int) (int, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback() //nolint:errcheck
+	copyIn := func(table string, cols []string, rows func(put func(...any) error) error) error {
+		st, err := tx.PrepareContext(ctx, pq.CopyIn(table, cols...))
+		if err != nil {
+			return err
+		}
+		if err := rows(func(v ...any) error { _, err := st.ExecContext(ctx, v...); return err }); err != nil {
+			st.Close()
+			return err
+		}
+		if _, err := st.ExecContext(ctx); err != nil {
+			st.Close()
+			return err
+		}
+		return st.Close()
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	base := now.AddDate(-2, 0, 0)
+	created := func(i int) time.Time { return base.Add(time.Duration(i) * time.Minute) }
+	day := func(t time.Time) string { return workflow.DateOf(t).String() }
+	err = copyIn("decisions", []string{"id", "title", "summary", "category", "undertaking_unit", "state", "version", "policy",
+		"created_by", "created_at", "updated_at", "decided_on", "legality_submitted_on", "state_entered_on", "review_requested_by"},
+		func(put func(...any) error) error {
+			for i := 1; i <= n; i++ {
+				st, at := seededState(i), created(i)
+				k := entries
+				if i == 1 {
+					k = 30
+				}
+				var decided, submitted, reviewBy any
+				if st == workflow.StatePublished || st == workflow.StateArchived {
+					decided = day(at.AddDate(0, 1, 0))
+				}
+				if st == workflow.StateLegalityReview {
+					submitted, reviewBy = day(now.AddDate(0, 0, -30)), day(now.AddDate(0, 0, -20))
+				}
+				if err := put(int64(i), fmt.Sprintf("压测决策 %d", i), "摘要", "other", units[i%len(units)], string(st), int64(k),
+					"statutory", "seed", at, at.Add(time.Duration(k)*time.Hour), decided, submitted, day(at), reviewBy); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	if err != nil {
+		return 0, fmt.Errorf("copy decisions: %w", err)
+	}
+	err = copyIn("drafts", []string{"decision_id", "version", "text", "legal_bases", "sha256", "created_by", "created_at"},
+		func(put func(...any) error) error {
+			for i := 1; i <= n; i++ {
+				if err := put(int64(i), 1, "正文", `["《条例》"]`, strings.Repeat("a", 64), "seed", created(i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	if err != nil {
+		return 0, fmt.Errorf("copy drafts: %w", err)
+	}
+	err = copyIn("comment_periods", []string{"decision_id", "opens_on", "closes_on", "channels", "shortening_reason"},
+		func(put func(...any) error) error {
+			for i := 1; i <= n; i++ {
+				if seededState(i) != workflow.StatePublicParticipation {
+					continue
+				}
+				if err := put(int64(i), day(now.AddDate(0, 0, -40)), day(now.AddDate(0, 0, -10)), `["website"]`, ""); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	if err != nil {
+		return 0, fmt.Errorf("copy comment periods: %w", err)
+	}
+	total := 0
+	data := json.RawMessage(`{"reason":"seed"}`)
+	err = copyIn("journal", []string{"decision_id", "seq", "kind", "name", "from_state", "to_state", "actor", "role", "at", "data", "prev_hash", "hash"},
+		func(put func(...any) error) error {
+			for i := 1; i <= n; i++ {
+				k := entries
+				if i == 1 {
+					k = 30
+				}
+				final, at := seededState(i), created(i)
+				prev, from := workflow.ZeroHash, workflow.StateNone
+				for seq := 1; seq <= k; seq++ {
+					// create, then records and transitions back and forth
+					// between drafting and revising, then the final state.
+					e := workflow.JournalEntry{DecisionID: int64(i), Seq: int64(seq), Kind: "transition", Name: "seed",
+						From: from, Actor: "seed", Role: workflow.RoleStaff, At: at.Add(time.Duration(seq) * time.Hour), Data: data, PrevHash: prev}
+					switch {
+					case seq == 1:
+						e.To = workflow.StateDrafting
+					case seq == k:
+						e.To = final
+					case seq%2 == 1:
+						e.Kind, e.To = "record", from
+					case from == workflow.StateDrafting:
+						e.To = workflow.StateRevising
+					default:
+						e.To = workflow.StateDrafting
+					}
+					if e.Hash, err = e.ComputeHash(); err != nil {
+						return err
+					}
+					if err := put(e.DecisionID, e.Seq, e.Kind, e.Name, string(e.From), string(e.To), e.Actor, string(e.Role),
+						e.At, string(e.Data), e.PrevHash, e.Hash); err != nil {
+						return err
+					}
+					prev, from = e.Hash, e.To
+					total++
+				}
+			}
+			return nil
+		})
+	if err != nil {
+		return 0, fmt.Errorf("copy journal: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT setval('decisions_id_seq', $1)`, n); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	if _, err := db.ExecContext(ctx, `VACUUM ANALYZE`); err != nil {
+		return 0, err
+	}
+	return total, nil
+}
