@@ -104,167 +104,269 @@ type Load struct {
 	P99ms    float64 `json:"p99_ms"`
 }
 
-func run() error {
-	clients := flag.Int("c", 32, "concurrent clients")
-	dur := flag.Duration("d", 20*time.Second, "duration of each transition load")
-	readDur := flag.Duration("read", 5*time.Second, "duration of each read load")
-	scale := flag.String("scale", "1000,100000", "decision counts of the read-scale databases, comma-separated (empty: skip)")
-	entries := flag.Int("entries", 20, "journal entries per decision in the read-scale databases")
-	profile := flag.Bool("profile", true, "take a CPU profile of the server under the PostgreSQL transition load")
-	out := flag.String("out", "bench/results/latest.json", "where to write the results")
-	flag.Parse()
+// options are the command line's flags.
+type options struct {
+	clients int           // concurrent clients
+	dur     time.Duration // duration of each transition load
+	readDur time.Duration // duration of each read load
+	scale   string        // decision counts of the read-scale databases
+	entries int           // journal entries per decision in the read-scale databases
+	profile bool          // take a CPU profile of the server
+	out     string        // where to write the results
+}
 
-	res := Results{When: time.Now().UTC(), Clients: *clients, DurationSec: dur.Seconds(), Machine: machine()}
-	work, err := os.MkdirTemp("", "dfbench-")
-	if err != nil {
+func parseFlags() options {
+	var o options
+	flag.IntVar(&o.clients, "c", 32, "concurrent clients")
+	flag.DurationVar(&o.dur, "d", 20*time.Second, "duration of each transition load")
+	flag.DurationVar(&o.readDur, "read", 5*time.Second, "duration of each read load")
+	flag.StringVar(&o.scale, "scale", "1000,100000", "decision counts of the read-scale databases, comma-separated (empty: skip)")
+	flag.IntVar(&o.entries, "entries", 20, "journal entries per decision in the read-scale databases")
+	flag.BoolVar(&o.profile, "profile", true, "take a CPU profile of the server under the PostgreSQL transition load")
+	flag.StringVar(&o.out, "out", "bench/results/latest.json", "where to write the results")
+	flag.Parse()
+	return o
+}
+
+// bench is one run: its options, the throwaway directory holding the
+// server binary, the PostgreSQL cluster and the results so far.
+type bench struct {
+	opts    options
+	ctx     context.Context
+	work    string
+	bin     string
+	cluster *pgtest.Cluster
+	res     Results
+}
+
+func run() error {
+	o := parseFlags()
+	b := &bench{opts: o, ctx: context.Background(),
+		res: Results{When: time.Now().UTC(), Clients: o.clients, DurationSec: o.dur.Seconds(), Machine: machine()}}
+	var err error
+	if b.work, err = os.MkdirTemp("", "dfbench-"); err != nil {
 		return err
 	}
-	defer os.RemoveAll(work)
-	bin := filepath.Join(work, "decisionflow")
+	defer os.RemoveAll(b.work)
+	if b.bin, err = buildServer(b.work); err != nil {
+		return err
+	}
+	fmt.Println("starting PostgreSQL (fsync on) …")
+	if b.cluster, err = pgtest.StartWith(pgtest.Options{Durable: true, MaxConnections: 200}); err != nil {
+		return err
+	}
+	defer b.cluster.Stop()
+
+	for _, step := range []func() error{b.postgres, b.scaleRuns, b.sqlite} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	b.res.TargetsMet = targetsMet(b.res)
+	if err := writeResults(b.res, o.out); err != nil {
+		return err
+	}
+	report(b.res)
+	fmt.Println("written to", o.out)
+	return nil
+}
+
+// buildServer builds cmd/decisionflow into dir and returns the binary's path.
+func buildServer(dir string) (string, error) {
+	bin := filepath.Join(dir, "decisionflow")
 	fmt.Println("building the server …")
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/decisionflow").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %v\n%s", err, out)
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
 	}
+	return bin, nil
+}
 
-	fmt.Println("starting PostgreSQL (fsync on) …")
-	cluster, err := pgtest.StartWith(pgtest.Options{Durable: true, MaxConnections: 200})
+// postgres seeds a PostgreSQL database, measures the API on it
+// (transitions, then reads), then pgbench at the same concurrency.
+func (b *bench) postgres() error {
+	dsn, err := b.cluster.CreateDatabase("bench")
 	if err != nil {
 		return err
 	}
-	defer cluster.Stop()
-	dsn, err := cluster.CreateDatabase("bench")
+	s, err := seedStore(b.ctx, dsn, b.opts.clients)
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
-	seed, err := seedStore(ctx, dsn, *clients)
-	if err != nil {
-		return err
-	}
-	res.Machine.Postgre = seed.serverVersion
+	b.res.Machine.Postgre = s.serverVersion
 
-	srv, err := startServer(bin, dsn, work, *profile)
+	srv, err := startServer(b.bin, dsn, b.work, b.opts.profile)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("API transitions on PostgreSQL: %d clients for %s …\n", *clients, *dur)
-	var prof chan error
-	profPath := filepath.Join(filepath.Dir(*out), "cpu-api-postgres.pprof")
-	if *profile {
-		prof = make(chan error, 1)
-		secs := max(1, int(dur.Seconds())-4)
-		go func() {
-			time.Sleep(2 * time.Second) // past the warm-up
-			prof <- fetchProfile(srv.debug, secs, profPath)
-		}()
-	}
-	res.APIPostgres = transitions(srv.base, seed.token, seed.ids[:*clients], *dur)
-	res.ServerPeakRSS = srv.peakRSS()
-	if prof != nil {
-		if err := <-prof; err != nil {
-			fmt.Println("  CPU profile:", err)
-		} else {
-			res.CPUProfile = profPath
-			res.CPUProfileTop = topOfProfile(profPath, filepath.Join(filepath.Dir(*out), "cpu-api-postgres.txt"))
-		}
-	}
-
-	fmt.Println("reads …")
-	res.ReadDecision = reads(srv.base, seed.token, *clients, *readDur, func(i int) string { return fmt.Sprintf("/api/v1/decisions/%d", seed.ids[i%len(seed.ids)]) })
-	res.ReadHistory = reads(srv.base, seed.token, *clients, *readDur, func(int) string { return fmt.Sprintf("/api/v1/decisions/%d/history", seed.history30) })
-	res.ReadList = reads(srv.base, seed.token, *clients, *readDur, func(int) string { return "/api/v1/decisions?limit=50" })
-	if rss := srv.peakRSS(); rss > res.ServerPeakRSS {
-		res.ServerPeakRSS = rss
-	}
+	b.apiTransitionsPostgres(srv, s)
+	b.apiReads(srv, s)
 	srv.stop()
+	return b.pgbenches(s)
+}
 
-	fmt.Printf("pgbench, the server's SQL, prepared: %d clients for %s …\n", *clients, *dur)
-	if res.PgbenchServerSQL, err = pgbench(cluster, work, "bench/transition.sql", seed, *clients, *dur); err != nil {
-		return err
+// apiTransitionsPostgres measures the API's transitions on PostgreSQL and
+// the server's peak RSS, with a CPU profile of the server when asked.
+func (b *bench) apiTransitionsPostgres(srv *server, s *seeded) {
+	o := b.opts
+	fmt.Printf("API transitions on PostgreSQL: %d clients for %s …\n", o.clients, o.dur)
+	profPath := filepath.Join(filepath.Dir(o.out), "cpu-api-postgres.pprof")
+	var prof <-chan error
+	if o.profile {
+		prof = profileDuring(srv.debug, o.dur, profPath)
 	}
-	fmt.Printf("pgbench, a minimal transition, prepared: %d clients for %s …\n", *clients, *dur)
-	if res.PgbenchMinimal, err = pgbench(cluster, work, "bench/minimal.sql", seed, *clients, *dur); err != nil {
-		return err
+	b.res.APIPostgres = transitions(srv.base, s.token, s.ids[:o.clients], o.dur)
+	b.res.ServerPeakRSS = srv.peakRSS()
+	if prof == nil {
+		return
 	}
-	if res.PgbenchServerSQL.TPS > 0 {
-		res.RatioAPIToServerSQL = res.APIPostgres.PerSec / res.PgbenchServerSQL.TPS
+	if err := <-prof; err != nil {
+		fmt.Println("  CPU profile:", err)
+		return
 	}
-	if res.PgbenchMinimal.TPS > 0 {
-		res.RatioAPIToMinimal = res.APIPostgres.PerSec / res.PgbenchMinimal.TPS
-	}
-	if res.PgbenchMinimal.P99ms > 0 {
-		res.P99RatioToMinimal = res.APIPostgres.P99ms / res.PgbenchMinimal.P99ms
-	}
+	b.res.CPUProfile = profPath
+	b.res.CPUProfileTop = topOfProfile(profPath, filepath.Join(filepath.Dir(o.out), "cpu-api-postgres.txt"))
+}
 
-	if *scale != "" {
-		for _, f := range strings.Split(*scale, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil {
-				return fmt.Errorf("-scale: %v", err)
-			}
-			sr, err := scaleReads(ctx, cluster, bin, work, n, *entries, *readDur)
-			if err != nil {
-				return fmt.Errorf("scale %d: %w", n, err)
-			}
-			res.Scale = append(res.Scale, sr)
-		}
-	}
+// profileDuring takes, in the background, a CPU profile of the server at
+// addr during a load of d that starts now: from its 2nd second, past the
+// warm-up, for d less 4 s (at least 1 s), into path. The channel gets the
+// outcome.
+func profileDuring(addr string, d time.Duration, path string) <-chan error {
+	prof := make(chan error, 1)
+	secs := max(1, int(d.Seconds())-4)
+	go func() {
+		time.Sleep(2 * time.Second) // past the warm-up
+		prof <- fetchProfile(addr, secs, path)
+	}()
+	return prof
+}
 
-	fmt.Printf("API transitions on SQLite: %d clients for %s …\n", *clients, *dur/2)
-	sqlitePath := filepath.Join(work, "bench.db")
-	sseed, err := seedStore(ctx, sqlitePath, *clients)
-	if err != nil {
-		return err
+// apiReads measures the API's reads (one decision, a 30-entry history, a
+// list page) and raises the server's peak RSS if they did.
+func (b *bench) apiReads(srv *server, s *seeded) {
+	fmt.Println("reads …")
+	c, d := b.opts.clients, b.opts.readDur
+	b.res.ReadDecision = reads(srv.base, s.token, c, d, func(i int) string { return fmt.Sprintf("/api/v1/decisions/%d", s.ids[i%len(s.ids)]) })
+	b.res.ReadHistory = reads(srv.base, s.token, c, d, func(int) string { return fmt.Sprintf("/api/v1/decisions/%d/history", s.history30) })
+	b.res.ReadList = reads(srv.base, s.token, c, d, func(int) string { return "/api/v1/decisions?limit=50" })
+	if rss := srv.peakRSS(); rss > b.res.ServerPeakRSS {
+		b.res.ServerPeakRSS = rss
 	}
-	ssrv, err := startServer(bin, sqlitePath, work, false)
-	if err != nil {
-		return err
-	}
-	res.APISQLite = transitions(ssrv.base, sseed.token, sseed.ids[:*clients], *dur/2)
-	res.SQLitePeakRSS = ssrv.peakRSS()
-	ssrv.stop()
-	fmt.Printf("SQLite store's statements in process: %d clients for %s …\n", *clients, *dur/2)
-	if res.SQLiteDirect, err = storeDirect(ctx, sqlitePath, sseed.ids[:*clients], *dur/2); err != nil {
-		return err
-	}
-	if res.SQLiteDirect.PerSec > 0 {
-		res.RatioSQLiteToDirect = res.APISQLite.PerSec / res.SQLiteDirect.PerSec
-	}
+}
 
-	res.TargetsMet = map[string]bool{
-		"api_at_least_0.9_of_server_sql":   res.RatioAPIToServerSQL >= 0.9,
-		"api_at_least_0.5_of_minimal":      res.RatioAPIToMinimal >= 0.5,
-		"p99_at_most_2x_minimal":           res.P99RatioToMinimal > 0 && res.P99RatioToMinimal <= 2,
-		"zero_errors":                      res.APIPostgres.Errors == 0 && res.APISQLite.Errors == 0,
-		"server_rss_at_most_100MB":         res.ServerPeakRSS <= 100*1024,
-		"sqlite_at_least_500_per_sec":      res.APISQLite.PerSec >= 500,
-		"sqlite_api_at_least_0.7_of_store": res.RatioSQLiteToDirect >= 0.7,
-	}
-	if len(res.Scale) >= 2 {
-		small, large := res.Scale[0], res.Scale[len(res.Scale)-1]
-		flat, fast := true, true
-		for i := range large.Reads {
-			failed := large.Reads[i].Requests == 0 || large.Reads[i].Errors > 0
-			if failed || i < len(small.Reads) && large.Reads[i].P50ms > 1.5*small.Reads[i].P50ms {
-				flat = false
-			}
-			if failed || large.Reads[i].P50ms > 100 {
-				fast = false
-			}
-		}
-		res.TargetsMet["reads_large_within_1.5x_small_p50"] = flat
-		res.TargetsMet["reads_large_p50_at_most_100ms"] = fast
-	}
-	b, _ := json.MarshalIndent(res, "", "  ")
-	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+// pgbenches runs pgbench with the server's SQL and with a minimal
+// transition, and compares the API with them.
+func (b *bench) pgbenches(s *seeded) error {
+	o, r := b.opts, &b.res
+	var err error
+	fmt.Printf("pgbench, the server's SQL, prepared: %d clients for %s …\n", o.clients, o.dur)
+	if r.PgbenchServerSQL, err = pgbench(b.cluster, b.work, "bench/transition.sql", s, o.clients, o.dur); err != nil {
 		return err
 	}
-	if err := os.WriteFile(*out, append(b, '\n'), 0o644); err != nil {
+	fmt.Printf("pgbench, a minimal transition, prepared: %d clients for %s …\n", o.clients, o.dur)
+	if r.PgbenchMinimal, err = pgbench(b.cluster, b.work, "bench/minimal.sql", s, o.clients, o.dur); err != nil {
 		return err
 	}
-	report(res)
-	fmt.Println("written to", *out)
+	r.RatioAPIToServerSQL = ratio(r.APIPostgres.PerSec, r.PgbenchServerSQL.TPS)
+	r.RatioAPIToMinimal = ratio(r.APIPostgres.PerSec, r.PgbenchMinimal.TPS)
+	r.P99RatioToMinimal = ratio(r.APIPostgres.P99ms, r.PgbenchMinimal.P99ms)
 	return nil
+}
+
+// ratio is a/b, or 0 when b is not positive.
+func ratio(a, b float64) float64 {
+	if b > 0 {
+		return a / b
+	}
+	return 0
+}
+
+// scaleRuns measures the reads on a fresh database of each size of -scale.
+func (b *bench) scaleRuns() error {
+	if b.opts.scale == "" {
+		return nil
+	}
+	for _, f := range strings.Split(b.opts.scale, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return fmt.Errorf("-scale: %v", err)
+		}
+		sr, err := scaleReads(b.ctx, b.cluster, b.bin, b.work, n, b.opts.entries, b.opts.readDur)
+		if err != nil {
+			return fmt.Errorf("scale %d: %w", n, err)
+		}
+		b.res.Scale = append(b.res.Scale, sr)
+	}
+	return nil
+}
+
+// sqlite measures, for half the duration, the API's transitions on the
+// embedded SQLite store, then the store's own statements in process.
+func (b *bench) sqlite() error {
+	o, r := b.opts, &b.res
+	fmt.Printf("API transitions on SQLite: %d clients for %s …\n", o.clients, o.dur/2)
+	path := filepath.Join(b.work, "bench.db")
+	s, err := seedStore(b.ctx, path, o.clients)
+	if err != nil {
+		return err
+	}
+	srv, err := startServer(b.bin, path, b.work, false)
+	if err != nil {
+		return err
+	}
+	r.APISQLite = transitions(srv.base, s.token, s.ids[:o.clients], o.dur/2)
+	r.SQLitePeakRSS = srv.peakRSS()
+	srv.stop()
+	fmt.Printf("SQLite store's statements in process: %d clients for %s …\n", o.clients, o.dur/2)
+	if r.SQLiteDirect, err = storeDirect(b.ctx, path, s.ids[:o.clients], o.dur/2); err != nil {
+		return err
+	}
+	r.RatioSQLiteToDirect = ratio(r.APISQLite.PerSec, r.SQLiteDirect.PerSec)
+	return nil
+}
+
+// targetsMet checks the results against the targets.
+func targetsMet(r Results) map[string]bool {
+	t := map[string]bool{
+		"api_at_least_0.9_of_server_sql":   r.RatioAPIToServerSQL >= 0.9,
+		"api_at_least_0.5_of_minimal":      r.RatioAPIToMinimal >= 0.5,
+		"p99_at_most_2x_minimal":           r.P99RatioToMinimal > 0 && r.P99RatioToMinimal <= 2,
+		"zero_errors":                      r.APIPostgres.Errors == 0 && r.APISQLite.Errors == 0,
+		"server_rss_at_most_100MB":         r.ServerPeakRSS <= 100*1024,
+		"sqlite_at_least_500_per_sec":      r.APISQLite.PerSec >= 500,
+		"sqlite_api_at_least_0.7_of_store": r.RatioSQLiteToDirect >= 0.7,
+	}
+	if len(r.Scale) >= 2 {
+		flat, fast := scaleTargets(r.Scale[0], r.Scale[len(r.Scale)-1])
+		t["reads_large_within_1.5x_small_p50"] = flat
+		t["reads_large_p50_at_most_100ms"] = fast
+	}
+	return t
+}
+
+// scaleTargets says whether every read on the large database succeeded
+// with a p50 within 1.5× of the small one's (flat) and at most 100 ms (fast).
+func scaleTargets(small, large ScaleRun) (flat, fast bool) {
+	flat, fast = true, true
+	for i := range large.Reads {
+		failed := large.Reads[i].Requests == 0 || large.Reads[i].Errors > 0
+		if failed || i < len(small.Reads) && large.Reads[i].P50ms > 1.5*small.Reads[i].P50ms {
+			flat = false
+		}
+		if failed || large.Reads[i].P50ms > 100 {
+			fast = false
+		}
+	}
+	return flat, fast
+}
+
+// writeResults writes the results as indented JSON to path.
+func writeResults(r Results, path string) error {
+	b, _ := json.MarshalIndent(r, "", "  ")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
 func report(r Results) {
@@ -355,12 +457,7 @@ func seedStore(ctx context.Context, dsn string, n int) (*seeded, error) {
 	if db.Dialect() == storage.Postgres {
 		_ = db.SQL().QueryRowContext(ctx, "SHOW server_version").Scan(&s.serverVersion)
 	}
-	acc := workflow.NewAccounts(db, workflow.SystemClock{})
-	head, err := acc.CreateUser(ctx, nil, workflow.NewUser{Username: "head", Role: workflow.RoleHead, Password: "bench-password"})
-	if err != nil {
-		return nil, err
-	}
-	if s.token, err = acc.IssueToken(ctx, head); err != nil {
+	if s.token, err = headToken(ctx, db); err != nil {
 		return nil, err
 	}
 	s.tokenHash = workflow.HashToken(s.token)
@@ -386,6 +483,17 @@ func seedStore(ctx context.Context, dsn string, n int) (*seeded, error) {
 		}
 	}
 	return s, nil
+}
+
+// headToken creates the head's account in the migrated store and returns
+// an API token of theirs.
+func headToken(ctx context.Context, db *storage.DB) (string, error) {
+	acc := workflow.NewAccounts(db, workflow.SystemClock{})
+	head, err := acc.CreateUser(ctx, nil, workflow.NewUser{Username: "head", Role: workflow.RoleHead, Password: "bench-password"})
+	if err != nil {
+		return "", err
+	}
+	return acc.IssueToken(ctx, head)
 }
 
 type server struct {
@@ -575,10 +683,8 @@ func storeDirect(ctx context.Context, dsn string, ids []int64, d time.Duration) 
 	return load(len(ids), d, func(i, _ int) error {
 		return db.UpdateDecision(ctx, ids[i], func(tx workflow.DecisionTx) error {
 			dec := tx.Decision()
-			from, to, name := dec.State, workflow.StateDeferred, workflow.EventDefer
-			if from == workflow.StateDeferred {
-				to, name = workflow.StateCollectiveDecision, workflow.EventRetable
-			}
+			from := dec.State
+			name, to := seed.ToggleStep(from)
 			now := time.Now()
 			today := workflow.DateOf(now)
 			dec.State, dec.Version, dec.UpdatedAt, dec.StateEnteredOn = to, dec.Version+1, now, &today

@@ -91,12 +91,7 @@ func scaleReads(ctx context.Context, c *pgtest.Cluster, bin, work string, n, ent
 	if _, err := db.Migrate(ctx); err != nil {
 		return run, err
 	}
-	acc := workflow.NewAccounts(db, workflow.SystemClock{})
-	head, err := acc.CreateUser(ctx, nil, workflow.NewUser{Username: "head", Role: workflow.RoleHead, Password: "bench-password"})
-	if err != nil {
-		return run, err
-	}
-	token, err := acc.IssueToken(ctx, head)
+	token, err := headToken(ctx, db)
 	if err != nil {
 		return run, err
 	}
@@ -105,12 +100,8 @@ func scaleReads(ctx context.Context, c *pgtest.Cluster, bin, work string, n, ent
 	}
 	run.SeedSeconds = time.Since(t0).Seconds()
 	fmt.Printf("  seeded in %.1f s\n", run.SeedSeconds)
-	eng := workflow.NewEngine(db, workflow.SystemClock{}, workflow.DefaultSettings())
-	if v, err := eng.VerifyOne(ctx, 1); err != nil || !v.OK {
-		return run, fmt.Errorf("the seeded chain of decision 1 does not verify: %+v %v", v, err)
-	}
-	if v, err := eng.VerifyOne(ctx, int64(n)); err != nil || !v.OK {
-		return run, fmt.Errorf("the seeded chain of decision %d does not verify: %+v %v", n, v, err)
+	if err := verifySeeded(ctx, db, n); err != nil {
+		return run, err
 	}
 
 	srv, err := startServer(bin, dsn, work, false)
@@ -118,6 +109,30 @@ func scaleReads(ctx context.Context, c *pgtest.Cluster, bin, work string, n, ent
 		return run, err
 	}
 	defer srv.stop()
+	run.Reads = scaleLoads(ctx, db, srv, token, n, d)
+	if run.Explain, err = explainLists(ctx, db); err != nil {
+		return run, err
+	}
+	return run, nil
+}
+
+// verifySeeded checks the hash chains of the first and the last of the n
+// seeded decisions, through the engine.
+func verifySeeded(ctx context.Context, db *storage.DB, n int) error {
+	eng := workflow.NewEngine(db, workflow.SystemClock{}, workflow.DefaultSettings())
+	for _, id := range []int64{1, int64(n)} {
+		if v, err := eng.VerifyOne(ctx, id); err != nil || !v.OK {
+			return fmt.Errorf("the seeded chain of decision %d does not verify: %+v %v", id, v, err)
+		}
+	}
+	return nil
+}
+
+// scaleLoads times, at scaleClients clients for d each, the API's reads
+// through srv (one of the n decisions at random, the 30-entry history, a
+// filtered list page, the overdue list, the statistics), then the
+// dashboard's counts (one GROUP BY) through the store.
+func scaleLoads(ctx context.Context, db *storage.DB, srv *server, token string, n int, d time.Duration) []NamedLoad {
 	unit := url.QueryEscape(units[1])
 	paths := []struct{ name, path string }{
 		{"one decision", ""},
@@ -126,6 +141,7 @@ func scaleReads(ctx context.Context, c *pgtest.Cluster, bin, work string, n, ent
 		{"overdue list", "/api/v1/decisions?overdue=true&limit=50"},
 		{"statistics", "/api/v1/stats"},
 	}
+	var loads []NamedLoad
 	for _, p := range paths {
 		path := p.path
 		fn := func(int) string { return path }
@@ -133,14 +149,16 @@ func scaleReads(ctx context.Context, c *pgtest.Cluster, bin, work string, n, ent
 			fn = func(int) string { return fmt.Sprintf("/api/v1/decisions/%d", 1+rand.Intn(n)) }
 		}
 		l := reads(srv.base, token, scaleClients, d, fn)
-		run.Reads = append(run.Reads, NamedLoad{Name: p.name, Path: path, Load: l})
+		loads = append(loads, NamedLoad{Name: p.name, Path: path, Load: l})
 	}
-	// The dashboard's counts: one GROUP BY, through the store.
-	run.Reads = append(run.Reads, NamedLoad{Name: "dashboard state counts", Load: load(scaleClients, d, func(int, int) error {
+	return append(loads, NamedLoad{Name: "dashboard state counts", Load: load(scaleClients, d, func(int, int) error {
 		_, err := db.CountByState(ctx)
 		return err
 	})})
+}
 
+// explainLists keeps the plans (page and count) of the list queries.
+func explainLists(ctx context.Context, db *storage.DB) ([]ExplainPlan, error) {
 	today := workflow.DateOf(time.Now())
 	filters := []struct {
 		name string
@@ -152,21 +170,27 @@ func scaleReads(ctx context.Context, c *pgtest.Cluster, bin, work string, n, ent
 		{"due before (comments too)", workflow.DecisionFilter{Limit: 51, Due: &workflow.DueBounds{ReviewDueBefore: today, LegalityStartedBy: today.AddDays(-10), CommentClosesBefore: &today}}},
 		{"title search", workflow.DecisionFilter{Query: "决策 77", Limit: 51}},
 	}
+	var plans []ExplainPlan
 	for _, f := range filters {
 		page, count, err := db.ExplainDecisions(ctx, f.f)
 		if err != nil {
-			return run, err
+			return plans, err
 		}
-		e := ExplainPlan{Query: f.name, Page: page, Count: count}
-		pagePlan := strings.Join(page, "\n")
-		e.UsesIndex = strings.Contains(pagePlan, "on decisions") && !strings.Contains(pagePlan, "Seq Scan on decisions")
-		e.CountScans = strings.Contains(strings.Join(count, "\n"), "Seq Scan on decisions")
-		if len(page) > 0 {
-			e.Top = strings.TrimSpace(page[0])
-		}
-		run.Explain = append(run.Explain, e)
+		plans = append(plans, explainPlan(f.name, page, count))
 	}
-	return run, nil
+	return plans, nil
+}
+
+// explainPlan reads a list query's page and count plans.
+func explainPlan(query string, page, count []string) ExplainPlan {
+	e := ExplainPlan{Query: query, Page: page, Count: count}
+	pagePlan := strings.Join(page, "\n")
+	e.UsesIndex = strings.Contains(pagePlan, "on decisions") && !strings.Contains(pagePlan, "Seq Scan on decisions")
+	e.CountScans = strings.Contains(strings.Join(count, "\n"), "Seq Scan on decisions")
+	if len(page) > 0 {
+		e.Top = strings.TrimSpace(page[0])
+	}
+	return e
 }
 
 // seedScale writes n decisions with their drafts, comment periods and
@@ -178,121 +202,10 @@ func seedScale(ctx context.Context, db *sql.DB, n, entries int) (int, error) {
 		return 0, err
 	}
 	defer tx.Rollback() //nolint:errcheck
-	copyIn := func(table string, cols []string, rows func(put func(...any) error) error) error {
-		st, err := tx.PrepareContext(ctx, pq.CopyIn(table, cols...))
-		if err != nil {
-			return err
-		}
-		if err := rows(func(v ...any) error { _, err := st.ExecContext(ctx, v...); return err }); err != nil {
-			st.Close()
-			return err
-		}
-		if _, err := st.ExecContext(ctx); err != nil {
-			st.Close()
-			return err
-		}
-		return st.Close()
-	}
 	now := time.Now().UTC().Truncate(time.Second)
-	base := now.AddDate(-2, 0, 0)
-	created := func(i int) time.Time { return base.Add(time.Duration(i) * time.Minute) }
-	day := func(t time.Time) string { return workflow.DateOf(t).String() }
-	err = copyIn("decisions", []string{"id", "title", "summary", "category", "undertaking_unit", "state", "version", "policy",
-		"created_by", "created_at", "updated_at", "decided_on", "legality_submitted_on", "state_entered_on", "review_requested_by"},
-		func(put func(...any) error) error {
-			for i := 1; i <= n; i++ {
-				st, at := seededState(i), created(i)
-				k := entries
-				if i == 1 {
-					k = 30
-				}
-				var decided, submitted, reviewBy any
-				if st == workflow.StatePublished || st == workflow.StateArchived {
-					decided = day(at.AddDate(0, 1, 0))
-				}
-				if st == workflow.StateLegalityReview {
-					submitted, reviewBy = day(now.AddDate(0, 0, -30)), day(now.AddDate(0, 0, -20))
-				}
-				if err := put(int64(i), fmt.Sprintf("压测决策 %d", i), "摘要", "other", units[i%len(units)], string(st), int64(k),
-					"statutory", "seed", at, at.Add(time.Duration(k)*time.Hour), decided, submitted, day(at), reviewBy); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	if err != nil {
-		return 0, fmt.Errorf("copy decisions: %w", err)
-	}
-	err = copyIn("drafts", []string{"decision_id", "version", "text", "legal_bases", "sha256", "created_by", "created_at"},
-		func(put func(...any) error) error {
-			for i := 1; i <= n; i++ {
-				if err := put(int64(i), 1, "正文", `["《条例》"]`, strings.Repeat("a", 64), "seed", created(i)); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	if err != nil {
-		return 0, fmt.Errorf("copy drafts: %w", err)
-	}
-	err = copyIn("comment_periods", []string{"decision_id", "opens_on", "closes_on", "channels", "shortening_reason"},
-		func(put func(...any) error) error {
-			for i := 1; i <= n; i++ {
-				if seededState(i) != workflow.StatePublicParticipation {
-					continue
-				}
-				if err := put(int64(i), day(now.AddDate(0, 0, -40)), day(now.AddDate(0, 0, -10)), `["website"]`, ""); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	if err != nil {
-		return 0, fmt.Errorf("copy comment periods: %w", err)
-	}
-	total := 0
-	data := json.RawMessage(`{"reason":"seed"}`)
-	err = copyIn("journal", []string{"decision_id", "seq", "kind", "name", "from_state", "to_state", "actor", "role", "at", "data", "prev_hash", "hash"},
-		func(put func(...any) error) error {
-			for i := 1; i <= n; i++ {
-				k := entries
-				if i == 1 {
-					k = 30
-				}
-				final, at := seededState(i), created(i)
-				prev, from := workflow.ZeroHash, workflow.StateNone
-				for seq := 1; seq <= k; seq++ {
-					// create, then records and transitions back and forth
-					// between drafting and revising, then the final state.
-					e := workflow.JournalEntry{DecisionID: int64(i), Seq: int64(seq), Kind: "transition", Name: "seed",
-						From: from, Actor: "seed", Role: workflow.RoleStaff, At: at.Add(time.Duration(seq) * time.Hour), Data: data, PrevHash: prev}
-					switch {
-					case seq == 1:
-						e.To = workflow.StateDrafting
-					case seq == k:
-						e.To = final
-					case seq%2 == 1:
-						e.Kind, e.To = "record", from
-					case from == workflow.StateDrafting:
-						e.To = workflow.StateRevising
-					default:
-						e.To = workflow.StateDrafting
-					}
-					if e.Hash, err = e.ComputeHash(); err != nil {
-						return err
-					}
-					if err := put(e.DecisionID, e.Seq, e.Kind, e.Name, string(e.From), string(e.To), e.Actor, string(e.Role),
-						e.At, string(e.Data), e.PrevHash, e.Hash); err != nil {
-						return err
-					}
-					prev, from = e.Hash, e.To
-					total++
-				}
-			}
-			return nil
-		})
-	if err != nil {
-		return 0, fmt.Errorf("copy journal: %w", err)
+	s := &scaleSeeder{n: n, entries: entries, now: now, base: now.AddDate(-2, 0, 0)}
+	if err := s.copyTables(ctx, tx); err != nil {
+		return 0, err
 	}
 	if _, err := tx.ExecContext(ctx, `SELECT setval('decisions_id_seq', $1)`, n); err != nil {
 		return 0, err
@@ -303,5 +216,161 @@ func seedScale(ctx context.Context, db *sql.DB, n, entries int) (int, error) {
 	if _, err := db.ExecContext(ctx, `VACUUM ANALYZE`); err != nil {
 		return 0, err
 	}
-	return total, nil
+	return s.journalEntries, nil
+}
+
+// putFunc writes one row of a COPY.
+type putFunc func(...any) error
+
+// copyIn loads table's cols by COPY in tx: rows calls put once a row.
+func copyIn(ctx context.Context, tx *sql.Tx, table string, cols []string, rows func(put putFunc) error) error {
+	st, err := tx.PrepareContext(ctx, pq.CopyIn(table, cols...))
+	if err != nil {
+		return err
+	}
+	if err := rows(func(v ...any) error { _, err := st.ExecContext(ctx, v...); return err }); err != nil {
+		st.Close()
+		return err
+	}
+	if _, err := st.ExecContext(ctx); err != nil {
+		st.Close()
+		return err
+	}
+	return st.Close()
+}
+
+// scaleSeeder makes the rows of n seeded decisions, decision i created i
+// minutes after base, with `entries` journal entries each (decision 1 has
+// 30); it counts the journal entries it writes.
+type scaleSeeder struct {
+	n, entries     int
+	now, base      time.Time
+	journalEntries int
+}
+
+// scaleEntryData is the data of every seeded journal entry.
+var scaleEntryData = json.RawMessage(`{"reason":"seed"}`)
+
+func (s *scaleSeeder) created(i int) time.Time { return s.base.Add(time.Duration(i) * time.Minute) }
+
+// journalLen is the number of journal entries of decision i.
+func (s *scaleSeeder) journalLen(i int) int {
+	if i == 1 {
+		return 30
+	}
+	return s.entries
+}
+
+func day(t time.Time) string { return workflow.DateOf(t).String() }
+
+// copyTables writes the decisions, drafts, comment periods and journal.
+func (s *scaleSeeder) copyTables(ctx context.Context, tx *sql.Tx) error {
+	tables := []struct {
+		name, table string
+		cols        []string
+		rows        func(put putFunc) error
+	}{
+		{"decisions", "decisions", []string{"id", "title", "summary", "category", "undertaking_unit", "state", "version", "policy",
+			"created_by", "created_at", "updated_at", "decided_on", "legality_submitted_on", "state_entered_on", "review_requested_by"}, s.decisions},
+		{"drafts", "drafts", []string{"decision_id", "version", "text", "legal_bases", "sha256", "created_by", "created_at"}, s.drafts},
+		{"comment periods", "comment_periods", []string{"decision_id", "opens_on", "closes_on", "channels", "shortening_reason"}, s.commentPeriods},
+		{"journal", "journal", []string{"decision_id", "seq", "kind", "name", "from_state", "to_state", "actor", "role", "at", "data", "prev_hash", "hash"}, s.journal},
+	}
+	for _, t := range tables {
+		if err := copyIn(ctx, tx, t.table, t.cols, t.rows); err != nil {
+			return fmt.Errorf("copy %s: %w", t.name, err)
+		}
+	}
+	return nil
+}
+
+func (s *scaleSeeder) decisions(put putFunc) error {
+	for i := 1; i <= s.n; i++ {
+		if err := put(s.decisionRow(i)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decisionRow is decision i in its seeded state: decided a month after its
+// creation when published or archived, overdue when in legality review.
+func (s *scaleSeeder) decisionRow(i int) []any {
+	st, at, k := seededState(i), s.created(i), s.journalLen(i)
+	var decided, submitted, reviewBy any
+	if st == workflow.StatePublished || st == workflow.StateArchived {
+		decided = day(at.AddDate(0, 1, 0))
+	}
+	if st == workflow.StateLegalityReview {
+		submitted, reviewBy = day(s.now.AddDate(0, 0, -30)), day(s.now.AddDate(0, 0, -20))
+	}
+	return []any{int64(i), fmt.Sprintf("压测决策 %d", i), "摘要", "other", units[i%len(units)], string(st), int64(k),
+		"statutory", "seed", at, at.Add(time.Duration(k) * time.Hour), decided, submitted, day(at), reviewBy}
+}
+
+func (s *scaleSeeder) drafts(put putFunc) error {
+	for i := 1; i <= s.n; i++ {
+		if err := put(int64(i), 1, "正文", `["《条例》"]`, strings.Repeat("a", 64), "seed", s.created(i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// commentPeriods gives each decision in public participation a comment
+// period that closed 10 days ago.
+func (s *scaleSeeder) commentPeriods(put putFunc) error {
+	for i := 1; i <= s.n; i++ {
+		if seededState(i) != workflow.StatePublicParticipation {
+			continue
+		}
+		if err := put(int64(i), day(s.now.AddDate(0, 0, -40)), day(s.now.AddDate(0, 0, -10)), `["website"]`, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *scaleSeeder) journal(put putFunc) error {
+	for i := 1; i <= s.n; i++ {
+		if err := s.chain(i, put); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// chain writes decision i's journal, hashed entry by entry: create, then
+// records and transitions back and forth between drafting and revising,
+// then the final state.
+func (s *scaleSeeder) chain(i int, put putFunc) error {
+	k, final, at := s.journalLen(i), seededState(i), s.created(i)
+	prev, from := workflow.ZeroHash, workflow.StateNone
+	for seq := 1; seq <= k; seq++ {
+		e := workflow.JournalEntry{DecisionID: int64(i), Seq: int64(seq), Kind: "transition", Name: "seed",
+			From: from, Actor: "seed", Role: workflow.RoleStaff, At: at.Add(time.Duration(seq) * time.Hour), Data: scaleEntryData, PrevHash: prev}
+		switch {
+		case seq == 1:
+			e.To = workflow.StateDrafting
+		case seq == k:
+			e.To = final
+		case seq%2 == 1:
+			e.Kind, e.To = "record", from
+		case from == workflow.StateDrafting:
+			e.To = workflow.StateRevising
+		default:
+			e.To = workflow.StateDrafting
+		}
+		var err error
+		if e.Hash, err = e.ComputeHash(); err != nil {
+			return err
+		}
+		if err := put(e.DecisionID, e.Seq, e.Kind, e.Name, string(e.From), string(e.To), e.Actor, string(e.Role),
+			e.At, string(e.Data), e.PrevHash, e.Hash); err != nil {
+			return err
+		}
+		prev, from = e.Hash, e.To
+		s.journalEntries++
+	}
+	return nil
 }

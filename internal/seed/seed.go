@@ -97,6 +97,15 @@ func Bodies() (deferBody, retableBody []byte) {
 	return deferBody, retableBody
 }
 
+// ToggleStep returns the event that moves a decision on from state between
+// collective_decision and deferred, and where it leads.
+func ToggleStep(from workflow.State) (string, workflow.State) {
+	if from == workflow.StateDeferred {
+		return workflow.EventRetable, workflow.StateCollectiveDecision
+	}
+	return workflow.EventDefer, workflow.StateDeferred
+}
+
 // Toggle fires defer (when deferring) or retable on a decision, as the head.
 func Toggle(ctx context.Context, eng *workflow.Engine, id int64, deferring bool) error {
 	ev, data := workflow.EventRetable, any(RetableData())
