@@ -8,8 +8,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"decisionflow/workflow"
@@ -54,12 +56,25 @@ func (s *Server) dossierZip(c *gin.Context) {
 	if !ok {
 		return
 	}
-	b, err := s.DossierZip(c.Request.Context(), CurrentUser(c), id, c.Query("lang"))
-	if err != nil {
+	if err := s.SendDossierZip(c, CurrentUser(c), id, c.Query("lang")); err != nil {
 		s.writeError(c, err)
-		return
 	}
-	SendZip(c, id, b)
+}
+
+// SendDossierZip streams a decision's dossier archive as a download; an
+// error is returned (for the caller to answer) only before anything is sent.
+func (s *Server) SendDossierZip(c *gin.Context, actor *workflow.User, id int64, lang string) error {
+	z, err := s.planZip(c.Request.Context(), actor, id, lang)
+	if err != nil {
+		return err
+	}
+	c.Header("Content-Disposition", `attachment; filename="decision-`+strconv.FormatInt(id, 10)+`-dossier.zip"`)
+	c.Header("Content-Type", "application/zip")
+	c.Status(http.StatusOK)
+	if err := z.write(c.Request.Context(), s.engine, c.Writer); err != nil {
+		s.log.ErrorContext(c.Request.Context(), "dossier zip cut", "request_id", RequestID(c), "error", err.Error())
+	}
+	return nil
 }
 
 // SendZip sends a decision's dossier archive as a download.
@@ -69,9 +84,51 @@ func SendZip(c *gin.Context, id int64, b []byte) {
 }
 
 // DossierZip packs a decision's dossier for the actor: dossier.json, the
-// printable dossier.html in lang (from the mounted pages), manifest.json
-// and SHA256SUMS (for `sha256sum -c`).
+// printable dossier.html in lang (from the mounted pages), the attachments
+// under attachments/, manifest.json and SHA256SUMS (for `sha256sum -c`).
 func (s *Server) DossierZip(ctx context.Context, actor *workflow.User, id int64, lang string) ([]byte, error) {
+	z, err := s.planZip(ctx, actor, id, lang)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := z.write(ctx, s.engine, &buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// zipPlan is an archive ready to be written: its small files made, its
+// attachments to be copied from the store as they are written.
+type zipPlan struct {
+	d           *workflow.Dossier
+	files       []zipFile
+	attachments []zipAttachment
+}
+
+type zipFile struct {
+	name string
+	data []byte
+}
+
+type zipAttachment struct {
+	name string
+	a    workflow.Attachment
+}
+
+// AttachmentPath is where an attachment lies in the archive: its id, then
+// its name with nothing that could make it a path.
+func AttachmentPath(a workflow.Attachment) string {
+	name := strings.Map(func(r rune) rune {
+		if r < 0x20 || r == '/' || r == '\\' || r == 0x7f {
+			return '_'
+		}
+		return r
+	}, a.Filename)
+	return fmt.Sprintf("attachments/%d-%s", a.ID, strings.TrimLeft(name, "."))
+}
+
+func (s *Server) planZip(ctx context.Context, actor *workflow.User, id int64, lang string) (*zipPlan, error) {
 	d, err := s.engine.Dossier(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -80,47 +137,74 @@ func (s *Server) DossierZip(ctx context.Context, actor *workflow.User, id int64,
 	if err != nil {
 		return nil, workflow.Internal(err)
 	}
-	type file struct {
-		name string
-		data []byte
-	}
-	files := []file{{"dossier.json", js}}
+	z := &zipPlan{d: d, files: []zipFile{{"dossier.json", js}}}
 	if s.pages != nil {
 		var html bytes.Buffer
 		if err := s.pages.PrintDossier(&html, lang, d); err != nil {
 			return nil, workflow.Internal(err)
 		}
-		files = append(files, file{"dossier.html", html.Bytes()})
+		z.files = append(z.files, zipFile{"dossier.html", html.Bytes()})
 	}
 	m := manifest{DecisionID: id, GeneratedAt: d.GeneratedAt, JournalEntries: d.Verification.Entries,
 		JournalHeadHash: d.Verification.HeadHash, JournalIntact: d.Verification.OK}
 	var sums bytes.Buffer
-	for _, f := range files {
+	for _, f := range z.files {
 		sum := sha256.Sum256(f.data)
 		m.Files = append(m.Files, manifestFile{f.name, len(f.data), hex.EncodeToString(sum[:])})
 		fmt.Fprintf(&sums, "%x  %s\n", sum, f.name)
+	}
+	for _, a := range d.Attachments {
+		name := AttachmentPath(a)
+		z.attachments = append(z.attachments, zipAttachment{name, a})
+		m.Files = append(m.Files, manifestFile{name, int(a.Size), a.SHA256})
+		fmt.Fprintf(&sums, "%s  %s\n", a.SHA256, name)
 	}
 	mj, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return nil, workflow.Internal(err)
 	}
-	files = append(files, file{"manifest.json", mj}, file{"SHA256SUMS", sums.Bytes()})
+	z.files = append(z.files, zipFile{"manifest.json", mj}, zipFile{"SHA256SUMS", sums.Bytes()})
+	return z, nil
+}
 
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, f := range files {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: d.GeneratedAt})
-		if err == nil {
-			_, err = w.Write(f.data)
+// write writes the archive to w, each attachment copied from the store a
+// piece at a time (stored, not deflated: the files are mostly compressed).
+func (z *zipPlan) write(ctx context.Context, eng *workflow.Engine, w io.Writer) error {
+	zw := zip.NewWriter(w)
+	for _, f := range z.files[:len(z.files)-2] {
+		if err := zipAdd(zw, f.name, zip.Deflate, z.d.GeneratedAt, bytes.NewReader(f.data)); err != nil {
+			return err
 		}
+	}
+	for _, at := range z.attachments {
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: at.name, Method: zip.Store, Modified: z.d.GeneratedAt})
 		if err != nil {
-			return nil, workflow.Internal(err)
+			return workflow.Internal(err)
+		}
+		if err := eng.WriteAttachment(ctx, &at.a, fw); err != nil {
+			return err
+		}
+	}
+	for _, f := range z.files[len(z.files)-2:] {
+		if err := zipAdd(zw, f.name, zip.Deflate, z.d.GeneratedAt, bytes.NewReader(f.data)); err != nil {
+			return err
 		}
 	}
 	if err := zw.Close(); err != nil {
-		return nil, workflow.Internal(err)
+		return workflow.Internal(err)
 	}
-	return buf.Bytes(), nil
+	return nil
+}
+
+func zipAdd(zw *zip.Writer, name string, method uint16, at time.Time, r io.Reader) error {
+	fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: at})
+	if err == nil {
+		_, err = io.Copy(fw, r)
+	}
+	if err != nil {
+		return workflow.Internal(err)
+	}
+	return nil
 }
 
 func (s *Server) stats(c *gin.Context) {

@@ -42,7 +42,7 @@ var problemClasses = map[string]problemClass{
 	workflow.ERULE:            {http.StatusUnprocessableEntity, "", "A legal rule was violated"},
 	workflow.EUNAVAILABLE:     {http.StatusServiceUnavailable, "unavailable", "The database cannot be reached"},
 	workflow.EINTERNAL:        {http.StatusInternalServerError, "internal", "Internal error"},
-	eTooLarge:                 {http.StatusRequestEntityTooLarge, "body-too-large", "The request body is over 1 MiB"},
+	eTooLarge:                 {http.StatusRequestEntityTooLarge, "body-too-large", "The request body is too large"},
 	ERateLimited:              {http.StatusTooManyRequests, "rate-limited", "Too many requests"},
 	eIdemReused:               {http.StatusUnprocessableEntity, "idempotency-key-reused", "The Idempotency-Key was used with another request"},
 	eIdemPending:              {http.StatusConflict, "idempotency-key-in-progress", "The first request with this Idempotency-Key is still running"},

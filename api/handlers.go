@@ -67,11 +67,16 @@ func (s *Server) login(c *gin.Context) {
 	if !s.bind(c, &in) {
 		return
 	}
+	if err := workflow.CheckLoginName(in.Username); err != nil {
+		s.writeError(c, err)
+		return
+	}
 	if ok, wait := s.AllowLogin(c, in.Username); !ok {
 		s.refuse(c, wait)
 		return
 	}
 	token, u, err := s.accounts.Login(c.Request.Context(), in.Username, in.Password)
+	s.LoginDone(c, in.Username, err)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -410,10 +415,6 @@ func (s *Server) publicComment(c *gin.Context) {
 	}
 	var in workflow.PublicCommentInput
 	if !s.bind(c, &in) {
-		return
-	}
-	if ok, wait := s.AllowPublicComment(c); !ok {
-		s.refuse(c, wait)
 		return
 	}
 	cm, err := s.engine.AddPublicComment(c.Request.Context(), id, in)

@@ -97,8 +97,9 @@ func (s *Server) idempotent(c *gin.Context) {
 	c.Writer = w
 	c.Next()
 	status := w.Status()
-	// A server error wrote nothing: forget the key so that a retry runs again.
-	if status >= 500 {
+	// A server error wrote nothing, and a 429 is no answer to replay: forget
+	// the key so that a retry runs again.
+	if status >= 500 || status == http.StatusTooManyRequests {
 		if err := s.idem.ReleaseIdempotencyKey(ctx, scope, key); err != nil {
 			s.log.WarnContext(ctx, "release idempotency key", "request_id", RequestID(c), "error", err.Error())
 		}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -75,14 +77,21 @@ func (s *Server) recover(c *gin.Context) {
 	c.Next()
 }
 
-// limitBody refuses bodies over MaxBody with 413.
+// limitBody refuses bodies over MaxBody with 413, uploads over the upload
+// limit (isUpload): at once on Content-Length, else when the limit is read.
 func (s *Server) limitBody(c *gin.Context) {
-	if c.Request.ContentLength > MaxBody {
-		s.writeError(c, workflow.Errorf(eTooLarge, "the request body is %d bytes; at most %d are accepted", c.Request.ContentLength, MaxBody))
+	limit := int64(MaxBody)
+	if isUpload(c.Request) {
+		limit = s.opts.MaxUpload + uploadOverhead
+	}
+	if c.Request.ContentLength > limit {
+		// Close the connection: the body is not read.
+		c.Header("Connection", "close")
+		s.writeError(c, workflow.Errorf(eTooLarge, "the request body is %d bytes; at most %d are accepted", c.Request.ContentLength, limit))
 		return
 	}
 	if c.Request.Body != nil {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBody)
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
 	c.Next()
 }
@@ -155,3 +164,42 @@ func CurrentUser(c *gin.Context) *workflow.User {
 
 // Token is the token the request is signed in with, or "".
 func Token(c *gin.Context) string { return c.GetString(ctxToken) }
+
+// apiHeaders marks every /api/v1 answer not to be stored by caches (tokens
+// and personal data pass there) nor sniffed as another content type.
+func apiHeaders(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Next()
+}
+
+// RequestSecure reports whether the request reached the client's side over
+// TLS: it came over TLS itself, or from a trusted proxy
+// (Options.TrustedProxies) saying X-Forwarded-Proto: https.
+func (s *Server) RequestSecure(c *gin.Context) bool {
+	if c.Request.TLS != nil {
+		return true
+	}
+	if !strings.EqualFold(strings.TrimSpace(c.GetHeader("X-Forwarded-Proto")), "https") {
+		return false
+	}
+	host, _, err := net.SplitHostPort(c.Request.RemoteAddr)
+	if err != nil {
+		host = c.Request.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	peer = peer.Unmap()
+	for _, p := range s.opts.TrustedProxies {
+		p = strings.TrimSpace(p)
+		if pfx, err := netip.ParsePrefix(p); err == nil && pfx.Contains(peer) {
+			return true
+		}
+		if a, err := netip.ParseAddr(p); err == nil && a.Unmap() == peer {
+			return true
+		}
+	}
+	return false
+}

@@ -51,6 +51,8 @@ type Options struct {
 	RequestTimeout time.Duration
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed.
 	TrustedProxies []string
+	// MaxUpload is the largest attachment accepted, in bytes (413 above).
+	MaxUpload int64
 }
 
 // DefaultOptions are the production limits.
@@ -77,6 +79,7 @@ type Server struct {
 	pages    Pages
 
 	loginUser, loginAddr, publicComments *limiter
+	lockouts                             *accountGuard
 }
 
 // New builds the server. reg receives the server's metrics; /metrics serves
@@ -96,6 +99,9 @@ func New(engine *workflow.Engine, accounts *workflow.Accounts, idem workflow.Ide
 	if opts.RequestTimeout == 0 {
 		opts.RequestTimeout = def.RequestTimeout
 	}
+	if opts.MaxUpload == 0 {
+		opts.MaxUpload = DefaultMaxUpload
+	}
 	v, err := newValidator(openapiYAML)
 	if err != nil {
 		return nil, err
@@ -106,6 +112,7 @@ func New(engine *workflow.Engine, accounts *workflow.Accounts, idem workflow.Ide
 		loginUser:      newLimiter(opts.LoginPerUser),
 		loginAddr:      newLimiter(opts.LoginPerAddr),
 		publicComments: newLimiter(opts.PublicComments),
+		lockouts:       newAccountGuard(),
 	}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -152,18 +159,28 @@ func (s *Server) routes(r *gin.Engine, reg *prometheus.Registry) {
 
 	// Authentication comes before validation: without a token the answer is
 	// 401 whatever the body.
-	v1 := r.Group("/api/v1", s.Timeout)
+	v1 := r.Group("/api/v1", apiHeaders, s.Timeout)
 	v1.GET("/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", openapiYAML) })
 	v1.POST("/login", s.validateRequest, s.login)
 	v1.GET("/public/consultations", s.validateRequest, s.consultations)
-	v1.POST("/public/consultations/:id/comments", s.validateRequest, s.idempotent, s.publicComment)
+	v1.GET("/public/catalogs/:year", s.validateRequest, s.publicCatalog)
+	v1.GET("/public/catalogs/:year/export", s.validateRequest, s.exportPublicCatalog)
+	v1.GET("/public/consultations/:id/attachments/:attachment_id", s.validateRequest, s.publicAttachment)
+	// An upload's body is streamed to a file, never read whole for validation.
+	v1.POST("/decisions/:id/attachments", s.authenticate, s.uploadAttachment)
+	v1.POST("/public/consultations/:id/comments", s.limitPublicComments, s.validateRequest, s.idempotent, s.publicComment)
+	v1.GET("/public/decisions", s.validateRequest, s.publicDecisions)
+	v1.GET("/public/decisions/:id", s.validateRequest, s.publicDecision)
+	v1.POST("/public/decisions/:id/opinions", s.limitPublicComments, s.validateRequest, s.idempotent, s.publicOpinion)
 
 	auth := v1.Group("", s.authenticate, s.validateRequest)
 	auth.POST("/logout", s.logout)
 	auth.GET("/me", s.me)
+	auth.POST("/me/password", s.changePassword)
 	auth.GET("/users", s.listUsers)
 	auth.POST("/users", s.idempotent, s.createUser)
 	auth.PATCH("/users/:username", s.updateUser)
+	auth.PUT("/users/:username/password", s.resetPassword)
 	auth.GET("/decisions", s.listDecisions)
 	auth.POST("/decisions", s.idempotent, s.createDecision)
 	auth.GET("/decisions/:id", s.getDecision)
@@ -178,8 +195,27 @@ func (s *Server) routes(r *gin.Engine, reg *prometheus.Registry) {
 	auth.PUT("/decisions/:id/comments/:comment_id/disposition", s.disposeComment)
 	auth.GET("/decisions/:id/expert-opinions", listOf(s, "expert_opinions", s.engine.ExpertOpinions))
 	auth.POST("/decisions/:id/expert-opinions", s.idempotent, s.addExpertOpinion)
+	auth.GET("/decisions/:id/execution-reports", listOf(s, "execution_reports", s.engine.ExecutionReports))
+	auth.POST("/decisions/:id/execution-reports", s.idempotent, s.addExecutionReport)
+	auth.GET("/decisions/:id/hearings", listOf(s, "hearings", s.engine.Hearings))
+	auth.POST("/decisions/:id/hearings", s.idempotent, s.addHearing)
+	auth.GET("/decisions/:id/opinions", listOf(s, "opinions", s.engine.PublicOpinions))
+	auth.PUT("/decisions/:id/opinions/:opinion_id/disposition", s.disposePublicOpinion)
+	auth.GET("/decisions/export", s.exportDecisions)
+	auth.GET("/stats/export", s.exportStats)
+	auth.GET("/decisions/:id/attachments", s.listAttachments)
+	auth.GET("/decisions/:id/attachments/:attachment_id", s.downloadAttachment)
 	auth.GET("/decisions/:id/dossier", s.dossier)
 	auth.GET("/decisions/:id/dossier.zip", s.dossierZip)
+	auth.GET("/catalogs", s.listCatalogs)
+	auth.GET("/catalogs/:year", s.getCatalog)
+	auth.POST("/catalogs/:year/entries", s.idempotent, s.addCatalogEntry)
+	auth.PATCH("/catalogs/:year/entries/:entry_id", s.editCatalogEntry)
+	auth.DELETE("/catalogs/:year/entries/:entry_id", s.removeCatalogEntry)
+	auth.POST("/catalogs/:year/events", s.idempotent, s.fireCatalogEvent)
+	auth.GET("/catalogs/:year/history", s.catalogHistory)
+	auth.GET("/catalogs/:year/verify", s.verifyCatalog)
+	auth.GET("/catalogs/:year/export", s.exportCatalog)
 	auth.GET("/stats", s.stats)
 	auth.GET("/calendar", s.calendarDays)
 	auth.PUT("/calendar/:day", s.setCalendarDay)

@@ -33,6 +33,17 @@ type decisionRow struct {
 	StateEnteredOn  sql.NullTime `db:"state_entered_on"`
 	ReviewBy        sql.NullTime `db:"review_requested_by"`
 
+	CatalogEntryID       sql.NullInt64  `db:"catalog_entry_id"`
+	Source               sql.NullString `db:"source"`
+	Proposal             sql.NullString `db:"proposal"`
+	Supersedes           sql.NullInt64  `db:"supersedes"`
+	SupersededBy         sql.NullInt64  `db:"superseded_by"`
+	Outcome              sql.NullString `db:"outcome"`
+	NotDisclosed         bool           `db:"not_disclosed"`
+	ExecutionUnit        string         `db:"execution_unit"`
+	EvaluatedFrom        string         `db:"evaluated_from"`
+	EvaluationConclusion string         `db:"evaluation_conclusion"`
+
 	DraftVersion    sql.NullInt64  `db:"draft_version"`
 	DraftText       sql.NullString `db:"draft_text"`
 	DraftLegalBases jsonList       `db:"draft_legal_bases"`
@@ -58,6 +69,14 @@ func (r *decisionRow) decision() *workflow.Decision {
 	}
 	d.LegalitySubmittedOn = dateOf(r.LegalitySince)
 	d.StateEnteredOn = dateOf(r.StateEnteredOn)
+	d.CatalogEntryID, d.Supersedes, d.SupersededBy = intOf(r.CatalogEntryID), intOf(r.Supersedes), intOf(r.SupersededBy)
+	d.Source, d.Proposal = strOf(r.Source), strOf(r.Proposal)
+	if r.Outcome.Valid {
+		o := workflow.State(r.Outcome.String)
+		d.Outcome = &o
+	}
+	d.NotDisclosed, d.ExecutionUnit = r.NotDisclosed, r.ExecutionUnit
+	d.EvaluatedFrom, d.EvaluationConclusion = workflow.State(r.EvaluatedFrom), r.EvaluationConclusion
 	d.ReviewRequestedBy = dateOf(r.ReviewBy)
 	if r.DraftVersion.Valid {
 		d.Draft = &workflow.Draft{
@@ -118,6 +137,8 @@ const decisionColumns = `
 SELECT d.id, d.title, d.summary, d.category, d.undertaking_unit, d.state, d.version, d.policy,
        d.created_by, d.created_at, d.updated_at, d.decided_on, d.legality_submitted_on,
        d.state_entered_on, d.review_requested_by,
+       d.catalog_entry_id, d.source, d.proposal, d.supersedes, d.superseded_by, d.outcome,
+       d.not_disclosed, d.execution_unit, d.evaluated_from, d.evaluation_conclusion,
        dr.version AS draft_version, dr.text AS draft_text, dr.legal_bases AS draft_legal_bases,
        dr.sha256 AS draft_sha256, dr.created_by AS draft_created_by, dr.created_at AS draft_created_at,
        cp.opens_on, cp.closes_on, cp.channels, cp.shortening_reason`
@@ -329,21 +350,41 @@ func (db *DB) CreateDecision(ctx context.Context, d *workflow.Decision, fn func(
 		return translate(err)
 	}
 	return db.transact(ctx, func(tx *sqlx.Tx) error {
-		const q = `
-INSERT INTO decisions (title, summary, category, undertaking_unit, state, version, policy, created_by, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-RETURNING id`
-		err := tx.QueryRowxContext(ctx, tx.Rebind(q), d.Title, d.Summary, d.Category, d.UndertakingUnit,
-			string(d.State), d.Version, string(d.Policy), d.CreatedBy, d.CreatedAt, d.UpdatedAt).Scan(&d.ID)
+		t, err := db.insertDecision(ctx, tx, d)
 		if err != nil {
 			return err
 		}
-		t := &decisionTx{db: db, tx: tx, d: d, lastSeq: 0, lastHash: workflow.ZeroHash, known: true}
 		if err := fn(t); err != nil {
 			return err
 		}
 		return t.flush(ctx)
 	})
+}
+
+// insertDecision inserts d in tx, fills its ID and returns a transaction on it.
+func (db *DB) insertDecision(ctx context.Context, tx *sqlx.Tx, d *workflow.Decision) (*decisionTx, error) {
+	const q = `
+INSERT INTO decisions (title, summary, category, undertaking_unit, state, version, policy, created_by, created_at,
+    updated_at, state_entered_on, catalog_entry_id, source, proposal, supersedes)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+RETURNING id`
+	err := tx.QueryRowxContext(ctx, tx.Rebind(q), d.Title, d.Summary, d.Category, d.UndertakingUnit,
+		string(d.State), d.Version, string(d.Policy), d.CreatedBy, d.CreatedAt, d.UpdatedAt, nullDate(d.StateEnteredOn),
+		nullInt(d.CatalogEntryID), nullStr(d.Source), nullStr(d.Proposal), nullInt(d.Supersedes)).Scan(&d.ID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &decisionTx{db: db, tx: tx, d: d, lastSeq: 0, lastHash: workflow.ZeroHash, known: true}, nil
+}
+
+// Create inserts another decision in the same transaction (a successor).
+func (t *decisionTx) Create(ctx context.Context, d *workflow.Decision) (workflow.DecisionTx, error) {
+	return t.db.insertDecision(ctx, t.tx, d)
+}
+
+// Other locks another decision in the same transaction.
+func (t *decisionTx) Other(ctx context.Context, id int64) (workflow.DecisionTx, error) {
+	return t.db.lockIn(ctx, t.tx, id)
 }
 
 // UpdateDecision locks the decision row and runs fn in one transaction. On
@@ -361,30 +402,39 @@ func (db *DB) UpdateDecision(ctx context.Context, id int64, fn func(workflow.Dec
 		return translate(err)
 	}
 	return db.transact(ctx, func(tx *sqlx.Tx) error {
-		lock := lockSQLite
-		if db.dialect == Postgres {
-			lock = lockPostgres
-		}
-		r, err := db.lockRow(ctx, tx, lock, id)
+		t, err := db.lockIn(ctx, tx, id)
 		if err != nil {
 			return err
-		}
-		if r.RowXmin != r.SnapXmin {
-			// The lock waited for another writer: read again, fresh.
-			if r, err = db.lockRow(ctx, tx, lock, id); err != nil {
-				return err
-			}
-		}
-		t := &decisionTx{db: db, tx: tx, d: r.decision(), known: true, touch: db.dialect == Postgres,
-			lastSeq: r.HeadSeq.Int64, lastHash: r.HeadHash.String}
-		if !r.HeadSeq.Valid {
-			t.lastSeq, t.lastHash = 0, workflow.ZeroHash
 		}
 		if err := fn(t); err != nil {
 			return err
 		}
 		return t.flush(ctx)
 	})
+}
+
+// lockIn locks decision id in tx and returns a transaction on it.
+func (db *DB) lockIn(ctx context.Context, tx *sqlx.Tx, id int64) (*decisionTx, error) {
+	lock := lockSQLite
+	if db.dialect == Postgres {
+		lock = lockPostgres
+	}
+	r, err := db.lockRow(ctx, tx, lock, id)
+	if err != nil {
+		return nil, translate(err)
+	}
+	if r.RowXmin != r.SnapXmin {
+		// The lock waited for another writer: read again, fresh.
+		if r, err = db.lockRow(ctx, tx, lock, id); err != nil {
+			return nil, translate(err)
+		}
+	}
+	t := &decisionTx{db: db, tx: tx, d: r.decision(), known: true, touch: db.dialect == Postgres,
+		lastSeq: r.HeadSeq.Int64, lastHash: r.HeadHash.String}
+	if !r.HeadSeq.Valid {
+		t.lastSeq, t.lastHash = 0, workflow.ZeroHash
+	}
+	return t, nil
 }
 
 func (db *DB) lockRow(ctx context.Context, tx *sqlx.Tx, q string, id int64) (*lockedRow, error) {
@@ -435,15 +485,25 @@ type decisionTx struct {
 
 func (t *decisionTx) Decision() *workflow.Decision { return t.d }
 
-const saveSQL = `
-UPDATE decisions
+// saveSet is what SaveDecision writes (saveSQL, saveAndAppendSQL).
+const saveSet = `
 SET state = ?, version = ?, updated_at = ?, decided_on = ?, legality_submitted_on = ?,
-    state_entered_on = ?, review_requested_by = ?
+    state_entered_on = ?, review_requested_by = ?, superseded_by = ?, outcome = ?, not_disclosed = ?,
+    execution_unit = ?, evaluated_from = ?, evaluation_conclusion = ?
 WHERE id = ?`
 
+const saveSQL = `
+UPDATE decisions` + saveSet
+
 func (t *decisionTx) SaveDecision(ctx context.Context, d *workflow.Decision) error {
+	var outcome any
+	if d.Outcome != nil {
+		outcome = string(*d.Outcome)
+	}
 	args := []any{string(d.State), d.Version, d.UpdatedAt, nullDate(d.DecidedOn),
-		nullDate(d.LegalitySubmittedOn), nullDate(d.StateEnteredOn), nullDate(d.ReviewRequestedBy), d.ID}
+		nullDate(d.LegalitySubmittedOn), nullDate(d.StateEnteredOn), nullDate(d.ReviewRequestedBy),
+		nullInt(d.SupersededBy), outcome, d.NotDisclosed, d.ExecutionUnit, string(d.EvaluatedFrom),
+		d.EvaluationConclusion, d.ID}
 	if t.db.dialect == Postgres {
 		t.pending = args
 		return nil
@@ -461,6 +521,34 @@ func (t *decisionTx) flush(ctx context.Context) error {
 	t.pending = nil
 	_, err := t.db.txExec(ctx, t.tx, saveSQL, args...)
 	return err
+}
+
+func intOf(v sql.NullInt64) *int64 {
+	if !v.Valid {
+		return nil
+	}
+	return &v.Int64
+}
+
+func strOf(v sql.NullString) *string {
+	if !v.Valid {
+		return nil
+	}
+	return &v.String
+}
+
+func nullInt(v *int64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
+}
+
+func nullStr(v *string) any {
+	if v == nil {
+		return nil
+	}
+	return *v
 }
 
 // dateOf reads an optional date column.

@@ -120,10 +120,7 @@ FROM u`
 // statement: one round trip instead of two.
 const saveAndAppendSQL = `
 WITH u AS (
-UPDATE decisions
-SET state = ?, version = ?, updated_at = ?, decided_on = ?, legality_submitted_on = ?,
-    state_entered_on = ?, review_requested_by = ?
-WHERE id = ? RETURNING id)` + journalFromU
+UPDATE decisions` + saveSet + ` RETURNING id)` + journalFromU
 
 // touchAndAppendSQL appends with no SaveDecision before: the row is still
 // updated, unchanged, so that a transaction waiting for its lock sees a new

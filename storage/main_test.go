@@ -205,6 +205,25 @@ func (h *harness) validData(event string) any {
 		return workflow.PublishData{PublishedOn: today, Channels: []string{"镇政府门户网站", "公示栏"}, PartyReportedOn: today}
 	case workflow.EventArchive:
 		return workflow.ArchiveData{ArchiveNo: "WS·2026-Y-0012"}
+	case workflow.EventSuspend:
+		return workflow.SuspendData{Ground: "problem", Reason: "补助发放中发现冒领，须立即中止"}
+	case workflow.EventResume:
+		return workflow.ReasonData{Reason: "问题已查清整改"}
+	case workflow.EventStartEvaluation:
+		no := false
+		return workflow.StartEvaluationData{Trigger: "deemed_necessary", Evaluator: "镇司法所", EvaluatorAssessedBefore: &no}
+	case workflow.EventCompleteEvaluation:
+		return workflow.EvaluationData{Report: "评估报告：补助标准偏低", PublicOpinionSummary: "群众希望提高补助", Conclusion: "adjust"}
+	case workflow.EventAdjust, workflow.EventStop:
+		return workflow.MeetingReasonData{Meeting: h.meeting(), Reason: "根据评估结论调整补助标准"}
+	case workflow.EventCompleteExecution:
+		return workflow.CompleteExecutionData{Summary: "补助已全部发放", CompletedOn: today}
+	case workflow.EventSupersede:
+		return map[string]any{}
+	case workflow.EventStart:
+		return workflow.StartData{UndertakingUnit: "镇民政办", OffCatalogReason: "人大代表建议，年度目录编制后提出", CooperatingUnits: []string{"镇财政所"}}
+	case workflow.EventDecline:
+		return workflow.ReasonData{Reason: "不属于重大行政决策事项"}
 	}
 	panic("no valid data for " + event)
 }
@@ -228,7 +247,12 @@ func init() {
 	path[workflow.StateApproved] = append(append([]string{}, cd...), workflow.EventApprove)
 	path[workflow.StateRejected] = append(append([]string{}, cd...), workflow.EventReject)
 	path[workflow.StatePublished] = append(append([]string{}, cd...), workflow.EventApprove, workflow.EventPublish)
-	path[workflow.StateArchived] = append(append([]string{}, cd...), workflow.EventApprove, workflow.EventPublish, workflow.EventArchive)
+	pub := append(append([]string{}, cd...), workflow.EventApprove, workflow.EventPublish)
+	path[workflow.StateSuspended] = append(append([]string{}, pub...), workflow.EventSuspend)
+	path[workflow.StateEvaluating] = append(append([]string{}, pub...), workflow.EventStartEvaluation)
+	path[workflow.StateExecuted] = append(append([]string{}, pub...), workflow.EventCompleteExecution)
+	path[workflow.StateStopped] = append(append([]string{}, path[workflow.StateSuspended]...), workflow.EventStop)
+	path[workflow.StateArchived] = append(append([]string{}, pub...), workflow.EventCompleteExecution, workflow.EventArchive)
 	path[workflow.StateWithdrawn] = []string{workflow.EventWithdraw}
 }
 
@@ -236,6 +260,13 @@ func init() {
 // moves on 31 days for the comment period, as it would in a real town.
 func (h *harness) advance(t testing.TB, state workflow.State) *workflow.Decision {
 	t.Helper()
+	if state == workflow.StateAdjusted {
+		old, _ := h.adjust(t)
+		return old
+	}
+	if state == workflow.StateProposed || state == workflow.StateDeclined {
+		return h.proposal(t, state) // catalogs_test.go: not on the way from drafting
+	}
 	d := h.create(t)
 	h.saveDraft(t, d.ID)
 	for _, ev := range path[state] {
@@ -259,6 +290,12 @@ func (h *harness) prepare(t testing.TB, id int64, event string) {
 		h.clock.Advance(31 * 24 * time.Hour)
 	case workflow.EventCompleteExpertReview:
 		h.addOpinion(t, id)
+	case workflow.EventAdjust, workflow.EventStop:
+		// Unless suspended, an evaluation concluded the decision must change.
+		if d, _ := h.eng.Decision(h.ctx, staff, id); d != nil && d.State == workflow.StatePublished {
+			h.fire(t, head, id, workflow.EventStartEvaluation, h.validData(workflow.EventStartEvaluation))
+			h.fire(t, staff, id, workflow.EventCompleteEvaluation, h.validData(workflow.EventCompleteEvaluation))
+		}
 	}
 }
 

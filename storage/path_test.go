@@ -55,6 +55,7 @@ func TestFullPath(t *testing.T) {
 		}
 		h.clock.Advance(2 * 24 * time.Hour)
 		h.fire(t, staff, d.ID, workflow.EventPublish, h.validData(workflow.EventPublish))
+		h.fire(t, staff, d.ID, workflow.EventCompleteExecution, h.validData(workflow.EventCompleteExecution))
 		d = h.fire(t, staff, d.ID, workflow.EventArchive, h.validData(workflow.EventArchive))
 		if d.State != workflow.StateArchived {
 			t.Fatalf("state = %s, want archived", d.State)
@@ -70,7 +71,7 @@ func TestFullPath(t *testing.T) {
 		entries := h.history(t, d.ID)
 		wantNames := []string{"create", "save_draft", "submit_draft", "set_comment_period", "add_comment", "add_comment",
 			"dispose_comment", "dispose_comment", "complete_public_participation", "add_expert_opinion",
-			"complete_expert_review", "complete_risk_assessment", "pass_legality_review", "approve", "publish", "archive"}
+			"complete_expert_review", "complete_risk_assessment", "pass_legality_review", "approve", "publish", "complete_execution", "archive"}
 		if len(entries) != len(wantNames) {
 			t.Fatalf("journal has %d entries, want %d", len(entries), len(wantNames))
 		}

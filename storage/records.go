@@ -145,11 +145,15 @@ type expertOpinionRow struct {
 
 // ExpertOpinions returns the expert opinions of a decision, newest first.
 func (db *DB) ExpertOpinions(ctx context.Context, id int64) ([]workflow.ExpertOpinion, error) {
-	const q = `
+	return selectExpertOpinions(ctx, db.db, id)
+}
+
+func selectExpertOpinions(ctx context.Context, q queryer, id int64) ([]workflow.ExpertOpinion, error) {
+	const sel = `
 SELECT id, decision_id, expert_name, institution, opinion, signed, conflict_of_interest, recorded_by, created_at
 FROM expert_opinions WHERE decision_id = ? ORDER BY id DESC`
 	var rows []expertOpinionRow
-	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), id); err != nil {
+	if err := q.SelectContext(ctx, &rows, q.Rebind(sel), id); err != nil {
 		return nil, translate(err)
 	}
 	out := make([]workflow.ExpertOpinion, len(rows))
@@ -158,6 +162,11 @@ FROM expert_opinions WHERE decision_id = ? ORDER BY id DESC`
 			Opinion: r.Opinion, Signed: r.Signed, ConflictOfInterest: r.ConflictOfInterest, RecordedBy: r.RecordedBy, CreatedAt: r.CreatedAt.UTC()}
 	}
 	return out, nil
+}
+
+// ExpertOpinions returns the locked decision's expert opinions.
+func (t *decisionTx) ExpertOpinions(ctx context.Context) ([]workflow.ExpertOpinion, error) {
+	return selectExpertOpinions(ctx, t.tx, t.d.ID)
 }
 
 func (t *decisionTx) CountExpertOpinions(ctx context.Context) (int, error) {

@@ -326,15 +326,49 @@ var ruleCases = []ruleCase{
 		_, err := acc.UpdateUser(h.ctx, root, name, workflow.UserUpdate{Disabled: &yes})
 		return 0, err
 	}},
+	{"suspend without a ground", workflow.RuleSuspensionGroundRequired,
+		fireWith(workflow.StatePublished, workflow.EventSuspend, func(h *harness, d *workflow.SuspendData) { d.Ground = "inconvenient" })},
+	{"suspend without the reason it cannot wait", workflow.RuleSuspensionGroundRequired,
+		fireWith(workflow.StatePublished, workflow.EventSuspend, func(h *harness, d *workflow.SuspendData) { d.Reason = " " })},
+	{"evaluator assessed it before", workflow.RuleEvaluatorConflict,
+		fireWith(workflow.StatePublished, workflow.EventStartEvaluation, func(h *harness, d *workflow.StartEvaluationData) {
+			yes := true
+			d.EvaluatorAssessedBefore = &yes
+		})},
+	{"evaluator gave an expert opinion", workflow.RuleEvaluatorConflict,
+		fireWith(workflow.StateSuspended, workflow.EventStartEvaluation, func(h *harness, d *workflow.StartEvaluationData) {
+			d.Evaluator = "省城乡规划设计研究院"
+		})},
+	{"evaluation without public opinions", workflow.RuleEvaluationReportRequired,
+		fireWith(workflow.StateEvaluating, workflow.EventCompleteEvaluation, func(h *harness, d *workflow.EvaluationData) { d.PublicOpinionSummary = "" })},
+	{"adjust without an evaluation", workflow.RuleEvaluationConclusionRequired, func(t *testing.T, h *harness) (int64, error) {
+		d := h.advance(t, workflow.StatePublished)
+		_, err := h.eng.Fire(h.ctx, head, d.ID, workflow.EventAdjust, mustJSON(t, h.validData(workflow.EventAdjust)), 0)
+		return d.ID, err
+	}},
+	{"stop after an evaluation that said continue", workflow.RuleEvaluationConclusionRequired, func(t *testing.T, h *harness) (int64, error) {
+		d := h.advance(t, workflow.StateEvaluating)
+		ev := h.validData(workflow.EventCompleteEvaluation).(workflow.EvaluationData)
+		ev.Conclusion = "continue"
+		h.fire(t, staff, d.ID, workflow.EventCompleteEvaluation, ev)
+		_, err := h.eng.Fire(h.ctx, head, d.ID, workflow.EventStop, mustJSON(t, h.validData(workflow.EventStop)), 0)
+		return d.ID, err
+	}},
+	{"complete execution unpublished", workflow.RulePublicationRequired,
+		fireWith(workflow.StateApproved, workflow.EventCompleteExecution, func(h *harness, d *workflow.CompleteExecutionData) {})},
+	{"execution completed tomorrow", workflow.RuleDateOutOfOrder,
+		fireWith(workflow.StatePublished, workflow.EventCompleteExecution, func(h *harness, d *workflow.CompleteExecutionData) {
+			d.CompletedOn = h.today().AddDays(1).String()
+		})},
 	{"archive without number", workflow.RuleArchiveNoRequired,
-		fireWith(workflow.StatePublished, workflow.EventArchive, func(h *harness, d *workflow.ArchiveData) { d.ArchiveNo = "" })},
+		fireWith(workflow.StateExecuted, workflow.EventArchive, func(h *harness, d *workflow.ArchiveData) { d.ArchiveNo = "" })},
 }
 
 // TestRules violates every rule of workflow.md and checks its id, and that
 // the refusal changed nothing.
 func TestRules(t *testing.T) {
 	covered := map[string]bool{}
-	for _, c := range ruleCases {
+	for _, c := range append(append(append([]ruleCase{}, ruleCases...), catalogRuleCases...), startRuleCases...) { // catalogs_test.go
 		covered[c.rule] = true
 	}
 	for _, r := range workflow.Rules {
@@ -343,7 +377,7 @@ func TestRules(t *testing.T) {
 		}
 	}
 	forEachStore(t, func(t *testing.T, h *harness) {
-		for _, c := range ruleCases {
+		for _, c := range append(append([]ruleCase{}, ruleCases...), startRuleCases...) {
 			t.Run(c.name, func(t *testing.T) {
 				id, err := c.run(t, h)
 				wantCode(t, err, workflow.ERULE, c.rule)

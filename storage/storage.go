@@ -104,6 +104,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", Redact(dsn), err)
 	}
+	if out.dialect == SQLite {
+		// SQLite may have replaced the -wal or -shm when it set WAL mode.
+		if err := ownerOnly(dsn); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return out, nil
 }
 
@@ -114,6 +121,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 func ownerOnly(path string) error {
 	if strings.HasPrefix(path, "file:") {
 		return nil
+	}
+	if path == "" {
+		path = DefaultSQLitePath
 	}
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
 		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o600)

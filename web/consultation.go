@@ -39,6 +39,10 @@ func (ui *Pages) consultationPage(c *gin.Context) (*page, bool) {
 			p := ui.newPage(c, "pub.title")
 			p.Title = list[i].Title
 			p.Data = &list[i]
+			if p.Files, err = ui.engine.PublicAttachments(c.Request.Context(), id); err != nil {
+				ui.fail(c, err)
+				return nil, false
+			}
 			return p, true
 		}
 	}

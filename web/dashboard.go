@@ -74,11 +74,18 @@ type dashboardView struct {
 	Groups  []stateGroup
 	Counts  []stateCount
 	Total   int
+	// Executing are the decisions in execution with their last report
+	// date; Suspended those whose execution is suspended.
+	Executing []executingRow
+	Suspended []*workflow.Decision
+	// Unstarted are this year's published catalog entries with no decision
+	// yet (catalog_pages.go).
+	Unstarted []workflow.CatalogEntry
 }
 
 func (ui *Pages) dashboard(c *gin.Context) {
 	ctx, u := c.Request.Context(), api.CurrentUser(c)
-	v := dashboardView{}
+	v := dashboardView{Unstarted: ui.unstartedEntries(c)}
 	var err error
 	for _, st := range waitingStates(u.Role) {
 		ds, _, err := ui.engine.Decisions(ctx, u, workflow.DecisionFilter{State: st, Limit: 50})
@@ -94,6 +101,12 @@ func (ui *Pages) dashboard(c *gin.Context) {
 	if v.Overdue, _, err = ui.engine.Decisions(ctx, u, workflow.DecisionFilter{Overdue: true, Limit: 50}); err != nil {
 		ui.fail(c, err)
 		return
+	}
+	if u.Role != workflow.RoleAdmin {
+		if err := ui.execution(ctx, u, &v); err != nil {
+			ui.fail(c, err)
+			return
+		}
 	}
 	counts, err := ui.engine.StateCounts(ctx, u)
 	if err != nil {
@@ -150,6 +163,7 @@ func (ui *Pages) newForm(c *gin.Context) {
 
 func (ui *Pages) create(c *gin.Context) {
 	in := workflow.NewDecision{Title: c.PostForm("title"), Summary: c.PostForm("summary"), Category: c.PostForm("category"), UndertakingUnit: c.PostForm("undertaking_unit")}
+	newFromForm(c, &in) // catalog.go: from a catalog entry, or a proposal
 	d, err := ui.api.Create(c.Request.Context(), api.CurrentUser(c), in)
 	if err != nil {
 		p := ui.newPage(c, "new.title")

@@ -59,7 +59,12 @@ type commentRow struct {
 }
 
 type decisionView struct {
-	D            *workflow.Decision
+	D *workflow.Decision
+	// Before the procedures: the catalog entry or the start of the
+	// proposal, and the hearings (forms.html's "before" partial).
+	Entry        *workflow.CatalogEntry
+	Start        *workflow.EventRecord
+	Hearings     []workflow.Hearing
 	Steps        []step
 	Path         []workflow.State
 	Drafts       []workflow.Draft // newest first
@@ -74,14 +79,33 @@ type decisionView struct {
 	// The forms of what the user may do now, in the section of the page
 	// each belongs to (see sectionOf).
 	DraftForms, CommentForms, OpinionForms, Actions []formView
+	// Attachments are the decision's files, oldest first; AttachmentForms
+	// the upload form of the user's role in this step.
+	Attachments     []workflow.Attachment
+	AttachmentForms []formView
+	// After the decision: the life bar, the execution's events, reports
+	// and the public's opinions (with the forms taken on each), and the
+	// forms of the execution's records.
+	Life           []lifeStage
+	Execution      []workflow.EventRecord
+	Reports        []workflow.ExecutionReport
+	PublicOpinions []opinionRow
+	ExecutionForms []formView
+}
+
+// opinionRow is a public opinion with the forms taken on it.
+type opinionRow struct {
+	workflow.PublicOpinion
+	Forms []formView
 }
 
 // Sections of the decision page, by their anchors.
 const (
-	secDraft    = "draft"
-	secComments = "comments"
-	secOpinions = "opinions"
-	secActions  = "actions"
+	secDraft     = "draft"
+	secComments  = "comments"
+	secOpinions  = "opinions"
+	secActions   = "actions"
+	secExecution = "execution"
 )
 
 // sectionOf is where a record action's form stands: beside the records of
@@ -96,6 +120,8 @@ func sectionOf(cp workflow.Capability) string {
 			return secComments
 		case workflow.StepExpertReview:
 			return secOpinions
+		case workflow.StepAfter:
+			return secExecution
 		}
 	}
 	return secActions
@@ -109,6 +135,8 @@ func (v *decisionView) section(name string) *[]formView {
 		return &v.CommentForms
 	case secOpinions:
 		return &v.OpinionForms
+	case secExecution:
+		return &v.ExecutionForms
 	}
 	return &v.Actions
 }
@@ -129,12 +157,15 @@ func (ui *Pages) decisionPage(c *gin.Context, id int64, form string, refused err
 	if refused != nil {
 		ui.refuse(c, p, form, "", refused)
 	}
-	v := &decisionView{D: d, Steps: p.steps(x.Checklist), Path: pathTaken(x.Journal), Opinions: x.ExpertOpinions, Verification: x.Verification}
+	v := &decisionView{D: d, Steps: p.steps(x.Checklist), Path: pathTaken(x.Journal), Opinions: x.ExpertOpinions, Verification: x.Verification,
+		Life: lifeOf(d, pathTaken(x.Journal)), Execution: x.Execution, Reports: x.ExecutionReports,
+		Entry: x.CatalogEntry, Start: x.Start, Hearings: x.Hearings}
 	for i := len(x.Drafts) - 1; i >= 0; i-- {
 		v.Drafts = append(v.Drafts, x.Drafts[i])
 	}
 	st, _ := workflow.LookupState(d.State)
 	v.Frozen = !st.DraftEditable
+	v.Attachments = x.Attachments
 	ui.placeForms(p, v, x, ui.engine.Capabilities(u, d))
 	if refused != nil && !v.shows(form) {
 		v.Alert = p.Err.Message
@@ -145,7 +176,7 @@ func (ui *Pages) decisionPage(c *gin.Context, id int64, form string, refused err
 
 // shows reports whether the page has the form.
 func (v *decisionView) shows(form string) bool {
-	for _, fs := range [][]formView{v.DraftForms, v.CommentForms, v.OpinionForms, v.Actions} {
+	for _, fs := range [][]formView{v.DraftForms, v.CommentForms, v.OpinionForms, v.Actions, v.ExecutionForms, v.AttachmentForms} {
 		for _, f := range fs {
 			if f.ID == form {
 				return true
@@ -159,6 +190,13 @@ func (v *decisionView) shows(form string) bool {
 			}
 		}
 	}
+	for _, o := range v.PublicOpinions {
+		for _, f := range o.Forms {
+			if f.ID == form {
+				return true
+			}
+		}
+	}
 	return false
 }
 
@@ -167,15 +205,23 @@ func (v *decisionView) shows(form string) bool {
 func (ui *Pages) placeForms(p *page, v *decisionView, x *workflow.Dossier, caps []workflow.Capability) {
 	base := "/decisions/" + strconv.FormatInt(x.Decision.ID, 10)
 	today := ui.engine.Today().String()
-	var onComments []workflow.Capability
+	var onComments, onOpinions []workflow.Capability
 	for _, cp := range caps {
 		if cp.Kind == workflow.KindTransition {
 			v.Actions = append(v.Actions, p.formOf(cp, "event-"+cp.Name, base+"/events/"+cp.Name, nil, today))
 			continue
 		}
+		if cp.Name == workflow.RecordAddAttachment {
+			v.AttachmentForms = append(v.AttachmentForms, p.uploadForm(cp, base, today))
+			continue
+		}
 		rec := recorders[cp.Name]
 		if rec.perComment {
 			onComments = append(onComments, cp)
+			continue
+		}
+		if rec.perOpinion {
+			onOpinions = append(onOpinions, cp)
 			continue
 		}
 		sec := v.section(sectionOf(cp))
@@ -192,6 +238,7 @@ func (ui *Pages) placeForms(p *page, v *decisionView, x *workflow.Dossier, caps 
 		}
 		v.Comments = append(v.Comments, row)
 	}
+	v.PublicOpinions = opinionRows(p, x, onOpinions, base, today)
 	if len(v.Actions) > 0 && !v.Actions[0].Danger {
 		v.Actions[0].Open = true
 	}
@@ -258,11 +305,13 @@ func (ui *Pages) record(c *gin.Context) {
 	}
 	r := recordCall{ctx: c.Request.Context(), engine: ui.engine, user: api.CurrentUser(c), id: id}
 	form := "record-" + def.Name
-	if c.Param("comment_id") != "" {
-		if r.target, ok = ui.pathID(c, "comment_id"); !ok {
-			return
+	for _, target := range []string{"comment_id", "opinion_id"} {
+		if c.Param(target) != "" {
+			if r.target, ok = ui.pathID(c, target); !ok {
+				return
+			}
+			form += "-" + c.Param(target)
 		}
-		form += "-" + c.Param("comment_id")
 	}
 	raw, err := decodeForm(def.Fields, postForm(c))
 	if err == nil {

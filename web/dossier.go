@@ -36,10 +36,7 @@ func (ui *Pages) dossierZip(c *gin.Context) {
 	if lang == "" {
 		lang = c.GetString(ctxLang)
 	}
-	b, err := ui.api.DossierZip(c.Request.Context(), api.CurrentUser(c), id, lang)
-	if err != nil {
+	if err := ui.api.SendDossierZip(c, api.CurrentUser(c), id, lang); err != nil {
 		ui.fail(c, err)
-		return
 	}
-	api.SendZip(c, id, b)
 }

@@ -137,6 +137,8 @@ type formView struct {
 	Danger bool   // the event closes the decision
 	Error  string // atop the form
 	Fields []fieldView
+	// Multipart: the form sends a file (multipart/form-data).
+	Multipart bool
 }
 
 // fieldView is one input of a form.

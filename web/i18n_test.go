@@ -104,6 +104,9 @@ func TestNoStaleTranslations(t *testing.T) {
 }
 
 func stale(prefix, rest string, en map[string][]string) string {
+	if catalogName(prefix, rest) { // catalog_test.go
+		return ""
+	}
 	switch prefix {
 	case "state":
 		if _, ok := workflow.LookupState(workflow.State(rest)); !ok {

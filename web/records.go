@@ -19,7 +19,7 @@ type recordCall struct {
 	engine *workflow.Engine
 	user   *workflow.User
 	id     int64 // the decision
-	target int64 // the comment, for an action taken on one
+	target int64 // the comment or public opinion, for an action taken on one
 }
 
 // recorder takes one record action.
@@ -29,12 +29,20 @@ type recorder struct {
 	// perComment marks an action taken on one comment: its form is shown on
 	// each comment, and posts to that comment's route.
 	perComment bool
+	// perOpinion marks an action taken on one public opinion on the
+	// decision in force: its form is shown on each opinion.
+	perOpinion bool
 	// prefill gives the values its form starts from: the text being revised,
 	// the disposition being changed.
 	prefill func(x *workflow.Dossier, c *workflow.Comment) map[string]string
 }
 
 var recorders = map[string]recorder{
+	// A file comes through its own multipart route (web/attachments.go),
+	// never through the generic form.
+	workflow.RecordAddAttachment: {call: func(recordCall, []byte) error {
+		return workflow.Invalid(workflow.FieldError{Field: "file", Message: "send the file with the upload form"})
+	}},
 	workflow.RecordSaveDraft: {call: record(func(r recordCall, in workflow.DraftInput) error {
 		_, err := r.engine.SaveDraft(r.ctx, r.user, r.id, in, 0)
 		return err
@@ -55,6 +63,14 @@ var recorders = map[string]recorder{
 		_, err := r.engine.AddExpertOpinion(r.ctx, r.user, r.id, in)
 		return err
 	})},
+	workflow.RecordAddExecutionReport: {call: record(func(r recordCall, in workflow.ExecutionReportInput) error {
+		_, err := r.engine.AddExecutionReport(r.ctx, r.user, r.id, in)
+		return err
+	})},
+	workflow.RecordDisposePublicOpinion: {call: record(func(r recordCall, in workflow.DispositionInput) error {
+		_, err := r.engine.DisposePublicOpinion(r.ctx, r.user, r.id, r.target, in)
+		return err
+	}), perOpinion: true},
 }
 
 // record decodes the form's data into the action's input type, as the API

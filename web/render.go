@@ -27,7 +27,7 @@ var staticFS embed.FS
 
 // pages are the templates of the UI, each parsed once at start together with
 // the layout and the shared partials (forms.html: the generic forms).
-var pages = []string{"login", "dashboard", "decisions", "new", "decision", "journal", "consultations", "consultation", "thanks", "users", "error", "dossier", "stats", "calendar"}
+var pages = []string{"login", "dashboard", "decisions", "new", "decision", "journal", "consultations", "consultation", "thanks", "users", "error", "dossier", "stats", "calendar", "password", "public_decisions", "public_decision", "catalog"}
 
 type views map[string]*template.Template
 
@@ -115,8 +115,11 @@ type page struct {
 	Notice string
 	Err    *formError
 	Data   any
-	typed  url.Values
-	loc    *time.Location
+	// Files are the attachments a page lists beside its data (the public
+	// draft explanation of a consultation).
+	Files []workflow.Attachment
+	typed url.Values
+	loc   *time.Location
 }
 
 func (ui *Pages) newPage(c *gin.Context, titleKey string) *page {

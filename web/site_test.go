@@ -159,6 +159,7 @@ func (s *site) values(fields []workflow.Field) url.Values {
 	for _, name := range unticked {
 		v.Del(name)
 	}
+	s.hearingValues(v, fields) // catalog_test.go
 	return v
 }
 
@@ -168,7 +169,7 @@ func (s *site) values(fields []workflow.Field) url.Values {
 // published).
 var (
 	filled   = map[string]string{"shortening_reason": "测试：一日", "departure_reason": "测试：理由"}
-	unticked = []string{"conflict_of_interest", "not_disclosed"}
+	unticked = []string{"conflict_of_interest", "not_disclosed", "evaluator_assessed_before"}
 )
 
 func has(fields []workflow.Field, name string) bool {

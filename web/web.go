@@ -16,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"decisionflow/api"
 	"decisionflow/workflow"
@@ -30,8 +31,12 @@ type Deps struct {
 	Engine   *workflow.Engine
 	Accounts *workflow.Accounts
 	Log      *slog.Logger
-	// SecureCookies marks the pages' cookies Secure (behind TLS).
+	// SecureCookies marks the pages' cookies Secure whatever the request
+	// (else only requests over TLS, or from a trusted proxy saying so).
 	SecureCookies bool
+	// SessionIdle is how long a browser session lasts without use
+	// (DefaultSessionIdle when 0).
+	SessionIdle time.Duration
 }
 
 // Pages are the web UI. It implements api.Pages.
@@ -41,6 +46,7 @@ type Pages struct {
 	accounts *workflow.Accounts
 	log      *slog.Logger
 	secure   bool
+	idle     time.Duration
 	views    views
 }
 
@@ -50,7 +56,13 @@ func New(d Deps) (*Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Pages{api: d.API, engine: d.Engine, accounts: d.Accounts, log: d.Log, secure: d.SecureCookies, views: vs}, nil
+	if d.SessionIdle <= 0 {
+		d.SessionIdle = DefaultSessionIdle
+	}
+	if !d.SecureCookies && d.Log != nil {
+		d.Log.Warn("cookies are not forced Secure: they are Secure only on requests over TLS or from a trusted proxy saying X-Forwarded-Proto: https; behind TLS set DECISIONFLOW_SECURE_COOKIES=true")
+	}
+	return &Pages{api: d.API, engine: d.Engine, accounts: d.Accounts, log: d.Log, secure: d.SecureCookies, idle: d.SessionIdle, views: vs}, nil
 }
 
 // Register adds the pages' routes to the API's router.
@@ -60,14 +72,22 @@ func (ui *Pages) Register(r *gin.Engine) {
 	pub.GET("/", ui.home)
 	pub.GET("/lang/:lang", ui.lang)
 	pub.GET("/login", ui.loginForm)
+	pub.GET("/password", ui.requireUser, ui.passwordForm)
 	pub.GET("/consultations", ui.consultations)
 	pub.GET("/consultations/:id", ui.consultation)
 	pub.GET("/consultations/:id/thanks", ui.thanks)
+	pub.GET("/consultations/:id/attachments/:attachment_id", ui.publicDownload)
+	pub.GET("/published", ui.publishedDecisions)
+	pub.GET("/published/:id", ui.publishedDecision)
+	pub.GET("/catalog", ui.currentPublicCatalog)
+	pub.GET("/catalog/:year", ui.publicCatalog)
 
 	forms := pub.Group("", ui.checkCSRF)
 	forms.POST("/login", ui.login)
 	forms.POST("/logout", ui.logout)
+	forms.POST("/password", ui.requireUser, ui.changePassword)
 	forms.POST("/consultations/:id/comments", ui.publicComment)
+	forms.POST("/published/:id/opinions", ui.publicOpinion)
 
 	in := pub.Group("", ui.requireUser)
 	in.GET("/dashboard", ui.dashboard)
@@ -77,17 +97,30 @@ func (ui *Pages) Register(r *gin.Engine) {
 	in.GET("/decisions/:id/journal", ui.journal)
 	in.GET("/decisions/:id/dossier", ui.dossier)
 	in.GET("/decisions/:id/dossier.zip", ui.dossierZip)
+	in.GET("/decisions/:id/attachments/:attachment_id", ui.download)
+	in.GET("/decisions/export", ui.api.ExportDecisions)
+	in.GET("/stats/export", ui.api.ExportStats)
+	// The upload checks its CSRF field itself, before the file is read.
+	in.POST("/decisions/:id/attachments", ui.upload)
 	in.GET("/stats", ui.stats)
+	in.GET("/catalogs", ui.currentCatalog)
+	in.GET("/catalogs/:year", ui.catalog)
 	in.GET("/admin/users", ui.users)
 	in.GET("/admin/calendar", ui.calendar)
 
 	act := in.Group("", ui.checkCSRF)
 	act.POST("/decisions", ui.create)
 	act.POST("/decisions/:id/events/:event", ui.fire)
+	act.POST("/catalogs/:year/entries", ui.addEntry)
+	act.POST("/catalogs/:year/entries/:entry_id", ui.editEntry)
+	act.POST("/catalogs/:year/entries/:entry_id/remove", ui.removeEntry)
+	act.POST("/catalogs/:year/events/:event", ui.fireCatalog)
 	act.POST("/decisions/:id/records/:action", ui.record)
 	act.POST("/decisions/:id/comments/:comment_id/records/:action", ui.record)
+	act.POST("/decisions/:id/opinions/:opinion_id/records/:action", ui.record)
 	act.POST("/admin/users", ui.createUser)
 	act.POST("/admin/users/:username", ui.updateUser)
+	act.POST("/admin/users/:username/password", ui.resetPassword)
 	act.POST("/admin/calendar", ui.setCalendarDay)
 	act.POST("/admin/calendar/:day/delete", ui.deleteCalendarDay)
 }

@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -180,17 +182,9 @@ func (a *Accounts) UpdateUser(ctx context.Context, actor *User, username string,
 // EUNAUTHENTICATED for a wrong username, wrong password or disabled account,
 // without saying which.
 func (a *Accounts) Login(ctx context.Context, username, password string) (string, *User, error) {
-	u, hash, err := a.store.UserByUsername(ctx, username)
-	if err != nil && ErrorCode(err) != ENOTFOUND {
+	u, err := a.checkPassword(ctx, username, password)
+	if err != nil {
 		return "", nil, err
-	}
-	if u == nil {
-		// Spend the same time as for a real account.
-		_ = bcrypt.CompareHashAndPassword(a.dummy, []byte(password))
-		return "", nil, Errorf(EUNAUTHENTICATED, "wrong username or password")
-	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || u.Disabled {
-		return "", nil, Errorf(EUNAUTHENTICATED, "wrong username or password")
 	}
 	token, err := a.IssueToken(ctx, u)
 	if err != nil {
@@ -223,4 +217,172 @@ func (a *Accounts) Authenticate(ctx context.Context, token string) (*User, error
 // Logout forgets a token.
 func (a *Accounts) Logout(ctx context.Context, token string) error {
 	return a.store.DeleteToken(ctx, HashToken(token))
+}
+
+// CredentialStore is what password changes and browser sessions need of the
+// user store besides UserStore (storage.DB implements it).
+type CredentialStore interface {
+	// SetPassword replaces a user's password hash and deletes every token
+	// (API tokens and browser sessions) of the user, in one transaction.
+	SetPassword(ctx context.Context, userID int64, passwordHash string) error
+	// ExtendToken moves an unexpired token's expiry to until; false when
+	// the token is unknown or has expired.
+	ExtendToken(ctx context.Context, tokenHash string, now, until time.Time) (bool, error)
+}
+
+func (a *Accounts) creds() (CredentialStore, error) {
+	cs, ok := a.store.(CredentialStore)
+	if !ok {
+		return nil, Internal(errors.New("the user store cannot change passwords"))
+	}
+	return cs, nil
+}
+
+// checkNewPassword applies the password rules: at least MinPasswordLength
+// characters, at most 72 bytes (bcrypt), not the username, not the demo
+// password.
+func checkNewPassword(field, username, password string) error {
+	var c fieldCheck
+	switch {
+	case len([]rune(password)) < MinPasswordLength:
+		c.add(field, "must be at least 10 characters")
+	case len(password) > 72:
+		c.add(field, "must be at most 72 bytes")
+	case strings.EqualFold(password, username):
+		c.add(field, "must not be the username")
+	case password == DemoPassword:
+		c.add(field, "must not be the demo password")
+	}
+	return c.err()
+}
+
+// DemoPassword is the password of the demo accounts, refused as a new one.
+const DemoPassword = "demo-password"
+
+// setPassword hashes password and stores it for u, revoking u's tokens.
+func (a *Accounts) setPassword(ctx context.Context, u *User, field, password string) error {
+	if err := checkNewPassword(field, u.Username, password); err != nil {
+		return err
+	}
+	cs, err := a.creds()
+	if err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
+	if err != nil {
+		return Internal(err)
+	}
+	return cs.SetPassword(ctx, u.ID, string(hash))
+}
+
+// ChangePassword changes the actor's own password, given the current one;
+// every token and session of the actor is revoked. EUNAUTHENTICATED when
+// the current password is wrong.
+func (a *Accounts) ChangePassword(ctx context.Context, actor *User, current, password string) error {
+	if actor == nil {
+		return Errorf(EUNAUTHENTICATED, "sign in first")
+	}
+	u, hash, err := a.store.UserByUsername(ctx, actor.Username)
+	if err != nil {
+		return err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(current)) != nil {
+		return Invalid(FieldError{Field: "current_password", Message: "is wrong"})
+	}
+	return a.setPassword(ctx, u, "new_password", password)
+}
+
+// ResetPassword sets another user's password: an admin, or the CLI (actor
+// nil, with the operator's access to the database). Every token and session
+// of the user is revoked.
+func (a *Accounts) ResetPassword(ctx context.Context, actor *User, username, password string) error {
+	if actor != nil {
+		if err := requireRole(actor, RoleAdmin, "manage users"); err != nil {
+			return err
+		}
+	}
+	u, _, err := a.store.UserByUsername(ctx, username)
+	if err != nil {
+		return err
+	}
+	return a.setPassword(ctx, u, "new_password", password)
+}
+
+// checkPassword returns the enabled user whose password this is, or
+// EUNAUTHENTICATED, spending the same time for an unknown user.
+func (a *Accounts) checkPassword(ctx context.Context, username, password string) (*User, error) {
+	u, hash, err := a.store.UserByUsername(ctx, username)
+	if err != nil && ErrorCode(err) != ENOTFOUND {
+		return nil, err
+	}
+	if u == nil {
+		_ = bcrypt.CompareHashAndPassword(a.dummy, []byte(password))
+		return nil, Errorf(EUNAUTHENTICATED, "wrong username or password")
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || u.Disabled {
+		return nil, Errorf(EUNAUTHENTICATED, "wrong username or password")
+	}
+	return u, nil
+}
+
+// A browser session is a token that expires after idle without use, and
+// after TokenTTL whatever the use. Its text carries when it was issued
+// ("<random>.<unix seconds>"); as only its hash is stored, a changed time is
+// an unknown token.
+
+// StartSession checks a password and issues a browser session token that
+// expires after idle without use.
+func (a *Accounts) StartSession(ctx context.Context, username, password string, idle time.Duration) (string, *User, error) {
+	u, err := a.checkPassword(ctx, username, password)
+	if err != nil {
+		return "", nil, err
+	}
+	now := a.clock.Now()
+	token := RandomSecret(32) + "." + strconv.FormatInt(now.Unix(), 10)
+	if err := a.store.CreateToken(ctx, u.ID, HashToken(token), sessionExpiry(now, now, idle)); err != nil {
+		return "", nil, err
+	}
+	return token, u, nil
+}
+
+func sessionExpiry(issued, now time.Time, idle time.Duration) time.Time {
+	end := issued.Add(TokenTTL)
+	if until := now.Add(idle); until.Before(end) {
+		return until
+	}
+	return end
+}
+
+// ResumeSession returns the user of a live browser session and extends it
+// by idle from now (sliding): EUNAUTHENTICATED when it is unknown, idle for
+// longer than idle, older than TokenTTL, or not a session token.
+func (a *Accounts) ResumeSession(ctx context.Context, token string, idle time.Duration) (*User, error) {
+	_, issuedText, ok := strings.Cut(token, ".")
+	issued, err := strconv.ParseInt(issuedText, 10, 64)
+	if !ok || err != nil {
+		return nil, Errorf(EUNAUTHENTICATED, "the session is invalid or has expired")
+	}
+	cs, err := a.creds()
+	if err != nil {
+		return nil, err
+	}
+	now := a.clock.Now()
+	alive, err := cs.ExtendToken(ctx, HashToken(token), now, sessionExpiry(time.Unix(issued, 0), now, idle))
+	if err != nil {
+		return nil, err
+	}
+	if !alive {
+		return nil, Errorf(EUNAUTHENTICATED, "the session is invalid or has expired")
+	}
+	return a.Authenticate(ctx, token)
+}
+
+// CheckLoginName refuses, before anything else looks at it (the sign-in
+// limits key on it), a username that no account can have: longer than a
+// username may be, or with characters outside one line. The API and the
+// pages both call it.
+func CheckLoginName(username string) error {
+	var c fieldCheck
+	c.text("username", username, 63)
+	return c.err()
 }

@@ -166,22 +166,41 @@ func (c fieldCheck) err() error {
 
 func blank(s string) bool { return strings.TrimSpace(s) == "" }
 
-// NewDecision is the request to create a decision.
+// NewDecision is the request to create a decision: from a catalog entry
+// (whose title, category and unit are the defaults), or as a proposal with
+// its source and text (lifecycle.md "Starting a decision").
 type NewDecision struct {
 	Title           string `json:"title"`
 	Summary         string `json:"summary"`
 	Category        string `json:"category"`
 	UndertakingUnit string `json:"undertaking_unit"`
+	CatalogEntryID  *int64 `json:"catalog_entry_id,omitempty"`
+	Source          string `json:"source,omitempty"`
+	Proposal        string `json:"proposal,omitempty"`
 }
 
 // Validate checks the form of the request; the category rule is checked by Create.
 func (r *NewDecision) Validate() error {
 	var c fieldCheck
-	c.required("title", r.Title, MaxTitle)
+	// From a catalog entry, title, unit and category default to the entry's
+	// (filled by Create before it checks again).
+	fromEntry := r.CatalogEntryID != nil
+	if !fromEntry || r.Title != "" {
+		c.required("title", r.Title, MaxTitle)
+	}
 	c.text("summary", r.Summary, MaxText)
-	c.required("undertaking_unit", r.UndertakingUnit, MaxTitle)
-	if !oneOf(r.Category, Categories) && !oneOf(r.Category, ExcludedCategories) {
+	if !fromEntry || r.UndertakingUnit != "" {
+		c.required("undertaking_unit", r.UndertakingUnit, MaxTitle)
+	}
+	if (!fromEntry || r.Category != "") && !oneOf(r.Category, Categories) && !oneOf(r.Category, ExcludedCategories) {
 		c.enum("category", r.Category, Categories)
+	}
+	if r.CatalogEntryID != nil && (r.Source != "" || r.Proposal != "") {
+		c.add("catalog_entry_id", "a decision starts from a catalog entry or from a proposal, not both")
+	}
+	if r.Source != "" || r.Proposal != "" {
+		c.enum("source", r.Source, ProposalSources)
+		c.required("proposal", r.Proposal, MaxText)
 	}
 	return c.err()
 }

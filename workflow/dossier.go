@@ -89,9 +89,26 @@ type Dossier struct {
 	Publication      *EventRecord    `json:"publication"`
 	// DecidedText is the draft version as decided (approve, or the final
 	// text of approve_with_changes), with its SHA-256; null before a decision.
-	DecidedText  *Draft         `json:"decided_text"`
-	ArchiveNo    string         `json:"archive_no,omitempty"`
-	Withdrawal   *EventRecord   `json:"withdrawal,omitempty"`
+	DecidedText *Draft       `json:"decided_text"`
+	ArchiveNo   string       `json:"archive_no,omitempty"`
+	Withdrawal  *EventRecord `json:"withdrawal,omitempty"`
+	// After the decision (lifecycle.md): the events of the execution
+	// (suspensions, evaluations, adjustment, stop, its end), the execution
+	// reports and the public's opinions (without contacts). The links to a
+	// superseded or superseding decision are the decision's supersedes and
+	// superseded_by.
+	Execution        []EventRecord     `json:"execution"`
+	ExecutionReports []ExecutionReport `json:"execution_reports"`
+	PublicOpinions   []PublicOpinion   `json:"public_opinions"`
+	// Attachments are every file of the decision, oldest first (the zip
+	// holds their content under attachments/).
+	Attachments []Attachment `json:"attachments"`
+	// Before the procedures (lifecycle.md): the catalog entry the decision
+	// started from, or the head's start or decline of its proposal (the
+	// proposal is the decision's source and proposal), and the hearings.
+	CatalogEntry *CatalogEntry  `json:"catalog_entry"`
+	Start        *EventRecord   `json:"start"`
+	Hearings     []Hearing      `json:"hearings"`
 	Journal      []JournalEntry `json:"journal"`
 	Verification Verification   `json:"verification"`
 }
@@ -105,7 +122,7 @@ func (e *Engine) Dossier(ctx context.Context, actor *User, id int64) (*Dossier, 
 		return nil, err
 	}
 	out := &Dossier{GeneratedAt: e.now(), Decision: d, CommentPeriod: d.CommentPeriod,
-		Waivers: []EventRecord{}, LegalityOpinions: []EventRecord{}, Meetings: []EventRecord{}}
+		Waivers: []EventRecord{}, LegalityOpinions: []EventRecord{}, Meetings: []EventRecord{}, Execution: []EventRecord{}}
 	if out.Drafts, err = e.store.Drafts(ctx, id); err != nil {
 		return nil, err
 	}
@@ -122,11 +139,20 @@ func (e *Engine) Dossier(ctx context.Context, actor *User, id int64) (*Dossier, 
 		return nil, err
 	}
 	sort.Slice(out.ExpertOpinions, func(i, j int) bool { return out.ExpertOpinions[i].ID < out.ExpertOpinions[j].ID })
+	if err := e.afterDecision(ctx, out); err != nil {
+		return nil, err
+	}
+	if out.Attachments, err = e.attachmentsOf(ctx, id); err != nil {
+		return nil, err
+	}
+	if err := e.beforeDecision(ctx, out); err != nil { // catalog.go
+		return nil, err
+	}
 	if out.Journal, err = e.store.Journal(ctx, id); err != nil {
 		return nil, err
 	}
 	out.Verification = VerifyChain(id, d.State, out.Journal)
-	if decided(d.State) {
+	if d.Approved() {
 		out.DecidedText = d.Draft
 	}
 	out.Checklist = Checklist(d.State, out.Journal)
@@ -161,15 +187,45 @@ func (out *Dossier) file(j JournalEntry) {
 		out.ArchiveNo = a.ArchiveNo
 	case SectionWithdrawal:
 		out.Withdrawal = &r
+	case SectionExecution:
+		out.Execution = append(out.Execution, r)
+	case SectionStart:
+		out.Start = &r
 	}
 }
 
 // decided reports whether a decision in s was approved: its current draft
-// is the text as decided.
-func decided(s State) bool {
-	return s == StateApproved || s == StatePublished || s == StateArchived
+// is the text as decided. An archived file was approved unless it was
+// archived from a state before or instead of the decision.
+func decided(s State, outcome *State) bool {
+	switch s {
+	case StateApproved, StatePublished, StateSuspended, StateEvaluating, StateExecuted, StateStopped, StateAdjusted:
+		return true
+	case StateArchived:
+		return outcome == nil || decided(*outcome, nil)
+	}
+	return false
 }
 
 // Approved reports whether the decision was approved: its current draft is
 // the text as decided.
-func (d *Decision) Approved() bool { return decided(d.State) }
+func (d *Decision) Approved() bool { return decided(d.State, d.Outcome) }
+
+// afterDecision adds the execution reports and the public opinions, in the
+// order they came, contacts left out.
+func (e *Engine) afterDecision(ctx context.Context, out *Dossier) error {
+	id := out.Decision.ID
+	var err error
+	if out.ExecutionReports, err = e.store.ExecutionReports(ctx, id); err != nil {
+		return err
+	}
+	sort.Slice(out.ExecutionReports, func(i, j int) bool { return out.ExecutionReports[i].ID < out.ExecutionReports[j].ID })
+	if out.PublicOpinions, err = e.store.PublicOpinions(ctx, id); err != nil {
+		return err
+	}
+	for i := range out.PublicOpinions {
+		out.PublicOpinions[i].Contact = ""
+	}
+	sort.Slice(out.PublicOpinions, func(i, j int) bool { return out.PublicOpinions[i].ID < out.PublicOpinions[j].ID })
+	return nil
+}

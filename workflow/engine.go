@@ -51,9 +51,14 @@ func requireSignedIn(actor *User) error {
 	return nil
 }
 
-// Create starts a decision in drafting; journal entry 1 is `create`.
+// Create starts a decision; journal entry 1 is `create`. From a published
+// catalog entry it starts in drafting, its entry claimed in the same
+// transaction; with a source and a proposal, in proposed.
 func (e *Engine) Create(ctx context.Context, actor *User, in NewDecision) (*Decision, error) {
 	if err := requireRole(actor, RoleStaff, "create a decision"); err != nil {
+		return nil, err
+	}
+	if err := e.entryDefaults(ctx, &in); err != nil {
 		return nil, err
 	}
 	if err := in.Validate(); err != nil {
@@ -63,17 +68,26 @@ func (e *Engine) Create(ctx context.Context, actor *User, in NewDecision) (*Deci
 		return nil, RuleError(RuleExcludedCategory, "category %s is excluded from the major decision procedure by law (Art 3)", in.Category)
 	}
 	now := e.now()
+	state := in.startState()
 	d := &Decision{
 		Title: in.Title, Summary: in.Summary, Category: in.Category, UndertakingUnit: in.UndertakingUnit,
-		State: StateDrafting, Version: 1, Policy: e.settings.Policy,
-		CreatedBy: actor.Username, CreatedAt: now, UpdatedAt: now,
+		State: state, Version: 1, Policy: e.settings.Policy,
+		CreatedBy: actor.Username, CreatedAt: now, UpdatedAt: now, CatalogEntryID: in.CatalogEntryID,
+	}
+	if in.Source != "" {
+		d.Source, d.Proposal = &in.Source, &in.Proposal
 	}
 	data := struct {
 		NewDecision
 		Policy Policy `json:"policy"`
 	}{in, d.Policy}
 	err := e.store.CreateDecision(ctx, d, func(tx DecisionTx) error {
-		return appendEntry(ctx, tx, actorOf(actor), KindTransition, RecordCreate, StateNone, StateDrafting, now, data)
+		if in.CatalogEntryID != nil {
+			if err := claimEntry(ctx, tx, *in.CatalogEntryID); err != nil {
+				return err
+			}
+		}
+		return appendEntry(ctx, tx, actorOf(actor), KindTransition, RecordCreate, StateNone, state, now, data)
 	})
 	if err != nil {
 		return nil, err
@@ -212,6 +226,9 @@ func (e *Engine) Fire(ctx context.Context, actor *User, id int64, event string, 
 		to, err := transition(ctx, g.d.State, actor.Role, event, func() error { return spec.guard(g, v) })
 		if err != nil {
 			return "", nil, err
+		}
+		if def.ToPrevious && g.d.EvaluatedFrom != "" {
+			to = g.d.EvaluatedFrom
 		}
 		if spec.apply != nil {
 			if err := spec.apply(g, v); err != nil {

@@ -54,6 +54,25 @@ const (
 	RuleDraftUnderConsultation  = "draft-under-consultation"
 	RuleDateOutOfOrder          = "date-out-of-order"
 	RuleLastAdmin               = "last-admin"
+	// lifecycle.md, after the decision.
+	RuleSuspensionGroundRequired     = "suspension-ground-required"
+	RuleEvaluatorConflict            = "evaluator-conflict"
+	RuleEvaluationReportRequired     = "evaluation-report-required"
+	RuleEvaluationConclusionRequired = "evaluation-conclusion-required"
+	RulePublicationRequired          = "publication-required"
+	// lifecycle.md, before the procedures: the catalog, the start, hearings.
+	RuleCatalogNotPublished         = "catalog-not-published"
+	RuleCatalogEntryTaken           = "catalog-entry-taken"
+	RuleCatalogFrozen               = "catalog-frozen"
+	RulePartyApprovalRequired       = "party-approval-required"
+	RuleCatalogEntryRemoved         = "catalog-entry-removed"
+	RuleOffCatalogReasonRequired    = "off-catalog-reason-required"
+	RuleHearingNoticeTooShort       = "hearing-notice-too-short"
+	RuleHearingMaterialsTooLate     = "hearing-materials-too-late"
+	RuleHearingParticipantsRequired = "hearing-participants-required"
+	RuleHearingRecordRequired       = "hearing-record-required"
+	// Attachments (http-api.md "More endpoints").
+	RuleAttachmentTypeNotAllowed = "attachment-type-not-allowed"
 )
 
 // Rules lists every rule id of the contract, in the order of workflow.md.
@@ -67,6 +86,12 @@ var Rules = []string{
 	RuleDepartureReasonRequired, RulePartyReportRequired, RulePublicationIncomplete,
 	RuleArchiveNoRequired, RuleMeetingQuorumNotMet, RuleHeadMustSpeakLast, RuleDecidedTextRequired,
 	RuleReviewTimeTooShort, RuleDraftUnderConsultation, RuleDateOutOfOrder, RuleLastAdmin,
+	RuleSuspensionGroundRequired, RuleEvaluatorConflict, RuleEvaluationReportRequired,
+	RuleEvaluationConclusionRequired, RulePublicationRequired,
+	RuleCatalogNotPublished, RuleCatalogEntryTaken, RuleCatalogFrozen, RulePartyApprovalRequired,
+	RuleCatalogEntryRemoved, RuleOffCatalogReasonRequired, RuleHearingNoticeTooShort,
+	RuleHearingMaterialsTooLate, RuleHearingParticipantsRequired, RuleHearingRecordRequired,
+	RuleAttachmentTypeNotAllowed,
 }
 
 // FieldError names one invalid field of a request and what is wrong with it.

@@ -425,7 +425,11 @@ func setDecidedOn(d *Decision, m *Meeting) {
 	}
 }
 
-func applyApprove(g *guardEnv, d *ApproveData) error { setDecidedOn(g.d, d.Meeting); return nil }
+func applyApprove(g *guardEnv, d *ApproveData) error {
+	setDecidedOn(g.d, d.Meeting)
+	applyDisclosure(g, d.Disclosure)
+	return nil
+}
 
 func applyReject(g *guardEnv, d *MeetingData) error { setDecidedOn(g.d, d.Meeting); return nil }
 
@@ -434,6 +438,7 @@ func applyReject(g *guardEnv, d *MeetingData) error { setDecidedOn(g.d, d.Meetin
 // publication show what was decided, not the text before the changes.
 func applyApproveWithChanges(g *guardEnv, d *ApproveWithChangesData) error {
 	setDecidedOn(g.d, d.Meeting)
+	applyDisclosure(g, d.Disclosure)
 	bases := d.LegalBases
 	if len(bases) == 0 && g.d.Draft != nil {
 		bases = g.d.Draft.LegalBases
@@ -603,6 +608,11 @@ func guardMeetingReason(g *guardEnv, d *MeetingReasonData) error {
 }
 
 func guardReason(g *guardEnv, d *ReasonData) error { return requireReasons(d.Reason) }
+
+// guardInternal refuses an internal event fired directly.
+func guardInternal(g *guardEnv, _ *NoData) error {
+	return &Error{Code: EFORBIDDEN, Message: "this event happens only as the effect of another"}
+}
 
 // Arts 31, 32: reported to the Party committee first, published on a channel,
 // not before the decision.

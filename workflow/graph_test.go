@@ -29,9 +29,59 @@ type graphTables struct {
 	Steps   []string
 }
 
-// currentTables returns a copy of the tables of table.go.
+// currentTables returns a copy of the tables of table.go, with each event
+// as plain edges: an event that stays (adjust) becomes one edge per source
+// onto itself, and one that returns to the previous state
+// (complete_evaluation) one edge to every state an event into its source
+// comes from: more paths than the engine allows, never fewer.
 func currentTables() graphTables {
-	return graphTables{States: workflow.StateDefs, Events: workflow.Events, Actions: workflow.Actions, Steps: workflow.Steps}.clone()
+	return graphTables{States: workflow.StateDefs, Events: expandEdges(workflow.Events), Actions: workflow.Actions, Steps: workflow.Steps}.clone()
+}
+
+// expandedTwice reports whether name is declared once in table.go and only
+// expandEdges made several edges of it.
+func expandedTwice(name string) bool {
+	n := 0
+	for _, ev := range workflow.Events {
+		if ev.Name == name {
+			n++
+		}
+	}
+	ev, _ := workflow.LookupEvent(name)
+	return n == 1 && (ev.Stays || ev.ToPrevious)
+}
+
+func expandEdges(events []workflow.EventDef) []workflow.EventDef {
+	var out []workflow.EventDef
+	for _, ev := range events {
+		switch {
+		case ev.Stays:
+			for _, s := range ev.From {
+				e := ev
+				e.From, e.To, e.Stays = []workflow.State{s}, s, false
+				out = append(out, e)
+			}
+		case ev.ToPrevious:
+			seen := map[workflow.State]bool{}
+			for _, in := range events {
+				for _, src := range ev.From {
+					if in.To == src && !in.ToPrevious {
+						for _, back := range in.From {
+							if !seen[back] {
+								seen[back] = true
+								e := ev
+								e.To, e.ToPrevious = back, false
+								out = append(out, e)
+							}
+						}
+					}
+				}
+			}
+		default:
+			out = append(out, ev)
+		}
+	}
+	return out
 }
 
 // clone copies the tables deeply enough for a test to mutate the copy.
@@ -201,7 +251,7 @@ func newGraphModel(tb graphTables) *graphModel {
 func (m *graphModel) checkEvents() {
 	names := map[string]bool{}
 	for i, ev := range m.tb.Events {
-		if names[ev.Name] {
+		if names[ev.Name] && !expandedTwice(ev.Name) {
 			m.report(vTable, noPolicy, ev.Name, "event %s is declared twice", ev.Name)
 		}
 		names[ev.Name] = true

@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 
@@ -12,6 +13,14 @@ import (
 var fsmEvents = func() fsm.Events {
 	out := make(fsm.Events, 0, len(Events))
 	for _, ev := range Events {
+		if ev.Stays {
+			// An event that leaves the state as it is: one description per
+			// source, each its own destination.
+			for _, s := range ev.From {
+				out = append(out, fsm.EventDesc{Name: ev.Name, Src: []string{string(s)}, Dst: string(s)})
+			}
+			continue
+		}
 		src := make([]string, len(ev.From))
 		for i, s := range ev.From {
 			src[i] = string(s)
@@ -47,7 +56,7 @@ func EventsFrom(state State) []string {
 func AllowedEvents(state State, role Role) []string {
 	out := []string{}
 	for _, name := range EventsFrom(state) {
-		if ev, _ := LookupEvent(name); ev.Role == role {
+		if ev, _ := LookupEvent(name); ev.Role == role && !ev.Internal {
 			out = append(out, name)
 		}
 	}
@@ -61,8 +70,9 @@ func transition(ctx context.Context, from State, role Role, event string, guard 
 	err := m.Event(ctx, event)
 	var invalid fsm.InvalidEventError
 	var canceled fsm.CanceledError
+	var stays fsm.NoTransitionError
 	switch {
-	case err == nil:
+	case err == nil, errors.As(err, &stays) && stays.Err == nil:
 		return State(m.Current()), nil
 	case errors.As(err, &invalid):
 		return "", conflict(from, role, event)
@@ -110,8 +120,14 @@ func Capabilities(role Role, d *Decision, today Date) []Capability {
 		out = append(out, Capability{Name: ev.Name, Kind: KindTransition, Step: ev.Step, Fields: ev.Fields})
 	}
 	for _, a := range Actions {
-		if a.Role == role && a.allowedIn(d.State) && (a.offer == nil || a.offer(d, today)) {
-			out = append(out, Capability{Name: a.Name, Kind: KindRecord, Step: a.Step, Fields: a.Fields})
+		if (a.Role == role || slices.Contains(a.Others, role)) && a.allowedIn(d.State) && (a.offer == nil || a.offer(d, today)) {
+			fields := a.Fields
+			if a.fieldsFor != nil {
+				if fields = a.fieldsFor(role, d.State); len(fields) == 0 {
+					continue
+				}
+			}
+			out = append(out, Capability{Name: a.Name, Kind: KindRecord, Step: a.Step, Fields: fields})
 		}
 	}
 	return out

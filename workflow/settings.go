@@ -11,6 +11,9 @@ type Settings struct {
 	MinExperts   int
 	MinAttendees int
 	Location     *time.Location
+	// HearingNoticeDays is how many days a hearing is announced before it
+	// is held at least (lifecycle.md; provincial practice: 10).
+	HearingNoticeDays int
 }
 
 // DefaultSettings returns the defaults of workflow.md.
@@ -19,7 +22,7 @@ func DefaultSettings() Settings {
 	if err != nil {
 		loc = time.FixedZone("Asia/Shanghai", 8*3600)
 	}
-	return Settings{Policy: PolicyAllFive, MinExperts: 1, MinAttendees: 3, Location: loc}
+	return Settings{Policy: PolicyAllFive, MinExperts: 1, MinAttendees: 3, Location: loc, HearingNoticeDays: 10}
 }
 
 // Validate reports settings the engine cannot run with.
@@ -32,6 +35,8 @@ func (s Settings) Validate() error {
 	case s.MinAttendees < 3:
 		// Art 30: a collective decision is taken by a meeting, never by one or two.
 		return fmt.Errorf("min_attendees %d: want at least 3", s.MinAttendees)
+	case s.HearingNoticeDays < 1:
+		return fmt.Errorf("hearing_notice_days %d: want at least 1", s.HearingNoticeDays)
 	case s.Location == nil:
 		return fmt.Errorf("no time zone")
 	}

@@ -9,6 +9,10 @@ import (
 type Stats struct {
 	ByState []StateCount `json:"by_state"`
 	ByUnit  []UnitCount  `json:"by_unit"`
+	// ByOutcome counts the closed files by outcome (lifecycle.md "Archive"):
+	// archived decisions by the state they were archived from, closed ones
+	// not yet archived by their state.
+	ByOutcome []OutcomeCount `json:"by_outcome"`
 	// MedianDays is the median time, in days, that a decision spent in each
 	// step, over the stays that ended; Stays counts them.
 	MedianDays []StepMedian `json:"median_days"`
@@ -72,6 +76,11 @@ func (e *Engine) Stats(ctx context.Context, actor *User) (*Stats, error) {
 		}
 		return out.ByUnit[i].Unit < out.ByUnit[j].Unit
 	})
+	outcomes, err := e.store.CountByOutcome(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out.ByOutcome = outcomeCounts(outcomes)
 	ts, err := e.store.Transitions(ctx)
 	if err != nil {
 		return nil, err

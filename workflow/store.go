@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -10,6 +11,7 @@ import (
 // when the database cannot be reached, and EINTERNAL otherwise.
 type DecisionStore interface {
 	CalendarStore
+	CatalogStore
 	// CreateDecision inserts d, fills its ID, and calls fn with a transaction on
 	// the new decision; the decision exists only if fn returns nil.
 	CreateDecision(ctx context.Context, d *Decision, fn func(tx DecisionTx) error) error
@@ -39,11 +41,34 @@ type DecisionStore interface {
 	Comments(ctx context.Context, id int64) ([]Comment, error)
 	// ExpertOpinions returns every expert opinion, newest first.
 	ExpertOpinions(ctx context.Context, id int64) ([]ExpertOpinion, error)
+	// Hearings returns every hearing of a decision, newest first.
+	Hearings(ctx context.Context, id int64) ([]Hearing, error)
 	// Journal returns the decision's entries in seq order.
 	Journal(ctx context.Context, id int64) ([]JournalEntry, error)
+	// Attachments returns a decision's attachments, oldest first.
+	Attachments(ctx context.Context, id int64) ([]Attachment, error)
+	// Attachment returns one attachment of decision id (ENOTFOUND).
+	Attachment(ctx context.Context, id, attachmentID int64) (*Attachment, error)
+	// CopyAttachment writes an attachment's content to w a piece at a time,
+	// never holding it whole.
+	CopyAttachment(ctx context.Context, attachmentID int64, w io.Writer) error
 	// Consultations returns the decisions in public participation whose
 	// comment window contains today, newest first.
 	Consultations(ctx context.Context, today Date) ([]Consultation, error)
+	// ExecutionReports returns a decision's execution reports, newest first.
+	ExecutionReports(ctx context.Context, id int64) ([]ExecutionReport, error)
+	// PublicOpinions returns the public opinions on a decision, newest first.
+	PublicOpinions(ctx context.Context, id int64) ([]PublicOpinion, error)
+	// LastExecutionReports returns when each decision's latest execution
+	// report was recorded (decisions without reports are absent).
+	LastExecutionReports(ctx context.Context) (map[int64]time.Time, error)
+	// PublishedDecisions returns, newest first, the decisions in a state
+	// after publication (published, suspended, evaluating, executed,
+	// stopped, adjusted, archived); the engine says which are public.
+	PublishedDecisions(ctx context.Context) ([]*Decision, error)
+	// CountByOutcome counts the decisions whose file is closed, by outcome:
+	// the archived by their outcome, the others closed by their state.
+	CountByOutcome(ctx context.Context) (map[State]int, error)
 }
 
 // DecisionRef names a decision and its state.
@@ -100,12 +125,41 @@ type DecisionTx interface {
 	UpdateCommentDisposition(ctx context.Context, c *Comment) error
 	// InsertExpertOpinion adds an expert opinion and fills its ID.
 	InsertExpertOpinion(ctx context.Context, o *ExpertOpinion) error
+	// ClaimCatalogEntry locks the catalog of the entry (so that two decisions
+	// cannot both start from it) and returns the entry, with the decision
+	// other than this one started from it and not withdrawn, and the
+	// catalog's state (ENOTFOUND).
+	ClaimCatalogEntry(ctx context.Context, entryID int64) (*CatalogEntry, CatalogState, error)
+	// SetUndertakingUnit writes the decision's undertaking unit.
+	SetUndertakingUnit(ctx context.Context, unit string) error
+	// InsertHearing adds a hearing and fills its ID.
+	InsertHearing(ctx context.Context, h *Hearing) error
+	// InsertAttachment stores a's row and content (read to its end, a piece
+	// at a time) and fills its ID.
+	InsertAttachment(ctx context.Context, a *Attachment, content io.Reader) error
 	// LastEntry returns the seq and hash of the journal head (0 and ZeroHash when empty).
 	LastEntry(ctx context.Context) (seq int64, hash string, err error)
 	// AppendEntry appends e to the journal (EEXISTS if its seq is taken).
 	AppendEntry(ctx context.Context, e *JournalEntry) error
-	// SaveDecision writes d's state, version, updated_at and decided_on.
+	// SaveDecision writes d's state, version, updated_at and the dates and
+	// links the engine keeps on it.
 	SaveDecision(ctx context.Context, d *Decision) error
+	// ExpertOpinions returns the decision's expert opinions.
+	ExpertOpinions(ctx context.Context) ([]ExpertOpinion, error)
+	// Create inserts d in the same transaction, fills its ID, and returns a
+	// transaction on it (an adjustment's successor).
+	Create(ctx context.Context, d *Decision) (DecisionTx, error)
+	// Other locks another decision in the same transaction (ENOTFOUND), as
+	// UpdateDecision would: a published successor retires its predecessor.
+	Other(ctx context.Context, id int64) (DecisionTx, error)
+	// InsertExecutionReport adds an execution report and fills its ID.
+	InsertExecutionReport(ctx context.Context, r *ExecutionReport) error
+	// InsertPublicOpinion adds a public opinion and fills its ID.
+	InsertPublicOpinion(ctx context.Context, o *PublicOpinion) error
+	// PublicOpinion returns one public opinion of this decision (ENOTFOUND).
+	PublicOpinion(ctx context.Context, id int64) (*PublicOpinion, error)
+	// UpdatePublicOpinionDisposition writes o's disposition, reason and who disposed it.
+	UpdatePublicOpinionDisposition(ctx context.Context, o *PublicOpinion) error
 }
 
 // UserStore keeps accounts and API tokens. Methods return ENOTFOUND,

@@ -49,6 +49,15 @@ var StateDefs = []StateDef{
 	{Name: StateArchived, Step: StepAfter},
 	{Name: StateRejected, Step: StepAfter, Closed: true},
 	{Name: StateWithdrawn, Step: StepAfter, Closed: true},
+	// After the decision (lifecycle.md, Arts 34-37).
+	{Name: StateSuspended, Step: StepAfter},
+	{Name: StateEvaluating, Step: StepAfter},
+	{Name: StateExecuted, Step: StepAfter, Closed: true},
+	{Name: StateStopped, Step: StepAfter, Closed: true},
+	{Name: StateAdjusted, Step: StepAfter, Closed: true},
+	// Before the procedures (lifecycle.md "Starting a decision", Arts 10-11).
+	{Name: StateProposed, Step: StepBefore},
+	{Name: StateDeclined, Step: StepBefore, Closed: true},
 }
 
 // States lists every state in the order of workflow.md.
@@ -82,6 +91,7 @@ const (
 	FieldEnum     FieldKind = "enum"     // one of Values
 	FieldList     FieldKind = "list"     // an array of strings, one a line
 	FieldMeeting  FieldKind = "meeting"  // the minutes with the attendee table
+	FieldFile     FieldKind = "file"     // an uploaded file (multipart/form-data)
 )
 
 // Field is one field of an event's or a record's data as a form shows it.
@@ -100,7 +110,10 @@ func list(name string) Field     { return Field{Name: name, Kind: FieldList} }
 func enum(name string, values []string) Field {
 	return Field{Name: name, Kind: FieldEnum, Values: values}
 }
-func optional(f Field) Field { f.Optional = true; return f }
+func optional(f Field) Field {
+	f.Optional = true
+	return f
+}
 
 // Fields several events share.
 var (
@@ -132,6 +145,16 @@ const (
 	EventPublish                     = "publish"
 	EventArchive                     = "archive"
 	EventWithdraw                    = "withdraw"
+	EventSuspend                     = "suspend"
+	EventResume                      = "resume"
+	EventStartEvaluation             = "start_evaluation"
+	EventCompleteEvaluation          = "complete_evaluation"
+	EventAdjust                      = "adjust"
+	EventStop                        = "stop"
+	EventCompleteExecution           = "complete_execution"
+	// EventSupersede is journaled on an adjusted decision when its successor
+	// is published; nobody fires it directly.
+	EventSupersede = "supersede"
 )
 
 // What an event does to its step, for the checklist of the five procedures.
@@ -149,6 +172,7 @@ const (
 	SectionPublication = "publication"
 	SectionArchive     = "archive"
 	SectionWithdrawal  = "withdrawal"
+	SectionExecution   = "execution"
 )
 
 // EventDef is one event of the contract and everything derived from it.
@@ -167,6 +191,13 @@ type EventDef struct {
 	Reopens string
 	// Waiver events exist only under the statutory policy.
 	Waiver bool
+	// ToPrevious events return to the state the decision was in before it
+	// entered the event's source state (To is then the nominal destination
+	// the state machine knows); Stays events leave the state as it is.
+	ToPrevious, Stays bool
+	// Internal events happen only as the effect of another (supersede):
+	// no role fires them, no form offers them.
+	Internal bool
 	// Section is where the dossier keeps the event's data ("" for nowhere).
 	Section string
 	// Fields are the fields of the event's data, as its form shows them.
@@ -175,9 +206,13 @@ type EventDef struct {
 }
 
 // NewData returns a pointer to a new value of the event's data type.
-func (ev EventDef) NewData() any { return ev.spec.new() }
+func (ev EventDef) NewData() any {
+	return ev.spec.new()
+}
 
-func from(s ...State) []State { return s }
+func from(s ...State) []State {
+	return s
+}
 
 // withdrawable are the states from which the head may withdraw: before the
 // decision, and after it until publication (e.g. when the Party committee
@@ -241,11 +276,55 @@ var Events = []EventDef{
 		Step: StepAfter, Section: SectionPublication,
 		Fields: []Field{date("published_on"), list("channels"), date("party_reported_on"), optional(text("url")),
 			optional(text("execution_unit"))},
-		spec: specOf(guardPublish)},
-	{Name: EventArchive, From: from(StatePublished), To: StateArchived, Role: RoleStaff,
-		Step: StepAfter, Section: SectionArchive, Fields: []Field{text("archive_no")}, spec: specOf(guardArchive)},
+		spec: withApply(specOf(guardPublish), applyPublish)},
+	{Name: EventArchive, From: closedStates(), To: StateArchived, Role: RoleStaff,
+		Step: StepAfter, Section: SectionArchive, Fields: []Field{text("archive_no")},
+		spec: withApply(specOf(guardArchive), applyArchive)},
 	{Name: EventWithdraw, From: withdrawable, To: StateWithdrawn, Role: RoleHead,
 		Step: StepAfter, Section: SectionWithdrawal, Fields: []Field{textarea("reason")}, spec: specOf(guardReason)},
+	// After the decision (lifecycle.md, Arts 34-37).
+	{Name: EventSuspend, From: from(StatePublished), To: StateSuspended, Role: RoleHead,
+		Step: StepAfter, Section: SectionExecution,
+		Fields: []Field{enum("ground", SuspensionGrounds), textarea("reason")}, spec: specOf(guardSuspend)},
+	{Name: EventResume, From: from(StateSuspended), To: StatePublished, Role: RoleHead,
+		Step: StepAfter, Section: SectionExecution, Fields: []Field{textarea("reason")}, spec: specOf(guardReason)},
+	{Name: EventStartEvaluation, From: from(StatePublished, StateSuspended), To: StateEvaluating, Role: RoleHead,
+		Step: StepAfter, Section: SectionExecution,
+		Fields: []Field{enum("trigger", EvaluationTriggers), text("evaluator"), check("evaluator_assessed_before")},
+		spec:   withApply(specOf(guardStartEvaluation), applyStartEvaluation)},
+	{Name: EventCompleteEvaluation, From: from(StateEvaluating), To: StatePublished, ToPrevious: true, Role: RoleStaff,
+		Step: StepAfter, Section: SectionExecution,
+		Fields: []Field{textarea("report"), textarea("public_opinion_summary"), enum("conclusion", EvaluationConclusions)},
+		spec:   withApply(specOf(guardCompleteEvaluation), applyCompleteEvaluation)},
+	{Name: EventAdjust, From: from(StatePublished, StateSuspended), Stays: true, Role: RoleHead,
+		Step: StepAfter, Section: SectionExecution,
+		Fields: []Field{meeting, textarea("reason")}, spec: withApply(specOf(guardAdjust), applyAdjust)},
+	{Name: EventStop, From: from(StatePublished, StateSuspended), To: StateStopped, Role: RoleHead,
+		Step: StepAfter, Section: SectionExecution,
+		Fields: []Field{meeting, textarea("reason")}, spec: specOf(guardStop)},
+	{Name: EventCompleteExecution, From: from(StatePublished, StateApproved), To: StateExecuted, Role: RoleStaff,
+		Step: StepAfter, Section: SectionExecution,
+		Fields: []Field{textarea("summary"), date("completed_on")}, spec: specOf(guardCompleteExecution)},
+	{Name: EventSupersede, From: from(StatePublished, StateSuspended), To: StateAdjusted, Role: RoleStaff,
+		Step: StepAfter, Section: SectionExecution, Internal: true, spec: specOf(guardInternal)},
+	// Starting a decision outside the catalog (lifecycle.md, Arts 10-11).
+	{Name: EventStart, From: from(StateProposed), To: StateDrafting, Role: RoleHead,
+		Step: StepBefore, Section: SectionStart,
+		Fields: []Field{text("undertaking_unit"), textarea("off_catalog_reason"), optional(list("cooperating_units"))},
+		spec:   withApply(specOf(guardStart), applyStart)},
+	{Name: EventDecline, From: from(StateProposed), To: StateDeclined, Role: RoleHead,
+		Step: StepBefore, Section: SectionStart, Fields: []Field{textarea("reason")}, spec: specOf(guardReason)},
+}
+
+// closedStates are the states only archive leaves.
+func closedStates() []State {
+	var out []State
+	for _, s := range StateDefs {
+		if s.Closed {
+			out = append(out, s.Name)
+		}
+	}
+	return out
 }
 
 // LookupEvent returns the definition of the named event.
@@ -270,6 +349,12 @@ type ActionDef struct {
 	// (nil: always, in its states); the engine still answers a refused
 	// attempt with its rule.
 	offer func(d *Decision, today Date) bool
+	// Others are further roles that may take the action, each within what
+	// fieldsFor offers it (attachments: the legal advisor its opinion, the
+	// head the minutes).
+	Others []Role
+	// fieldsFor narrows Fields to what role may send in state s (nil: Fields).
+	fieldsFor func(role Role, s State) []Field
 }
 
 // Actions are the record actions of workflow.md.
@@ -287,6 +372,24 @@ var Actions = []ActionDef{
 	{Name: RecordAddExpertOpinion, Role: RoleStaff, States: from(StateExpertReview), Step: StepExpertReview,
 		Fields: []Field{text("expert_name"), optional(text("institution")), textarea("opinion"),
 			check("signed"), check("conflict_of_interest")}},
+	// After the decision (lifecycle.md): the execution unit's reports and the
+	// disposition of the public's opinions (add_public_opinion is the public
+	// endpoint's, like a public comment: no role takes it, no form offers it).
+	{Name: RecordAddExecutionReport, Role: RoleStaff, States: ExecutionStates, Step: StepAfter,
+		Fields: []Field{enum("kind", ExecutionReportKinds), text("period"), textarea("content")}},
+	{Name: RecordDisposePublicOpinion, Role: RoleStaff, States: ExecutionStates, Step: StepAfter,
+		Fields: []Field{enum("disposition", Dispositions), textarea("reason")}},
+	// Hearings (lifecycle.md, Arts 16-17); participants one a line, "name|group".
+	{Name: RecordAddHearing, Role: RoleStaff, States: from(StatePublicParticipation), Step: StepPublicParticipation,
+		Fields: []Field{date("announced_on"), date("participants_published_on"), date("materials_sent_on"),
+			date("held_on"), text("location"), list("participants"), textarea("transcript"), check("record_signed"),
+			textarea("report")}},
+	// Attachments (http-api.md "More endpoints"): staff add any kind, in
+	// every state but archived; the form offers the kinds of the step.
+	{Name: RecordAddAttachment, Role: RoleStaff, Others: []Role{RoleLegalAdvisor, RoleHead}, States: attachmentStates(),
+		Step: StepBefore, Fields: []Field{{Name: "file", Kind: FieldFile}, enum("kind", AttachmentKinds), optional(check("public"))},
+		fieldsFor: attachmentFields,
+		offer:     func(d *Decision, _ Date) bool { return d.State != StateArchived }},
 }
 
 func draftStates() []State {

@@ -56,6 +56,12 @@ const (
 	StateArchived            State = "archived"
 	StateRejected            State = "rejected"
 	StateWithdrawn           State = "withdrawn"
+	// After the decision (lifecycle.md).
+	StateSuspended  State = "suspended"
+	StateEvaluating State = "evaluating"
+	StateExecuted   State = "executed"
+	StateStopped    State = "stopped"
+	StateAdjusted   State = "adjusted"
 )
 
 // Terminal reports whether no event leaves s.
@@ -208,6 +214,24 @@ type Decision struct {
 	ReviewRequestedBy *Date `json:"review_requested_by,omitempty"`
 	// StateEnteredOn is the day the decision entered its current state.
 	StateEnteredOn *Date `json:"state_entered_on,omitempty"`
+	// How it started (lifecycle.md): from a catalog entry, or as a proposal.
+	CatalogEntryID *int64  `json:"catalog_entry_id"`
+	Source         *string `json:"source"`
+	Proposal       *string `json:"proposal"`
+	// The adjustment chain (Art 37): the decision this one replaces, and the
+	// one replacing it.
+	Supersedes   *int64 `json:"supersedes"`
+	SupersededBy *int64 `json:"superseded_by"`
+	// Outcome is the closed state the decision was archived from.
+	Outcome *State `json:"outcome"`
+	// NotDisclosed marks a decision the law excludes from publication.
+	NotDisclosed bool `json:"not_disclosed"`
+	// ExecutionUnit carries the decision out (Art 34), named at publication.
+	ExecutionUnit string `json:"execution_unit,omitempty"`
+	// EvaluatedFrom is the state a post-evaluation returns to;
+	// EvaluationConclusion the conclusion of the latest one.
+	EvaluatedFrom        State  `json:"-"`
+	EvaluationConclusion string `json:"evaluation_conclusion,omitempty"`
 	// Deadlines are the dates due in the current state, on the working-day calendar.
 	Deadlines []Deadline `json:"deadlines"`
 }

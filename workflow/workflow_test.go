@@ -43,7 +43,7 @@ func TestEventTable(t *testing.T) {
 	want := map[workflow.State][]string{
 		workflow.StateCollectiveDecision: {"approve", "approve_with_changes", "defer", "reject", "return_for_revision", "withdraw"},
 		workflow.StateRevising:           {"resubmit_legality_review", "withdraw"},
-		workflow.StateApproved:           {"publish", "withdraw"},
+		workflow.StateApproved:           {"complete_execution", "publish", "withdraw"},
 	}
 	for state, evs := range want {
 		if got := strings.Join(workflow.EventsFrom(state), ","); got != strings.Join(evs, ",") {

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -10,10 +14,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -184,7 +191,7 @@ var entriesRe = regexp.MustCompile(`共(\d+)条`)
 
 func (b *browser) journalEntries() string {
 	b.t.Helper()
-	m := entriesRe.FindStringSubmatch(b.text(".badge-ok"))
+	m := entriesRe.FindStringSubmatch(b.text("p.badge-ok")) // not a public file's badge
 	if m == nil {
 		b.t.Fatalf("no intact-chain badge: %s", b.text("main"))
 	}
@@ -224,6 +231,21 @@ func TestBrowserWalk(t *testing.T) {
 	b.fill("#record-set_comment_period-closes_on", "2026-04-01", "#record-set_comment_period-channels", "镇政府网站\n村务公开栏")
 	b.press("#record-set_comment_period button")
 
+	// Staff upload the drafting explanation (a PDF) through the page, public
+	// with the draft (Art 15): listed with its type and SHA-256, and
+	// downloaded byte for byte with the session's cookie.
+	pdf := tinyPDF("Drafting explanation: elevator subsidy")
+	sum := sha256.Sum256(pdf)
+	file := filepath.Join(t.TempDir(), "起草说明.pdf")
+	if err := os.WriteFile(file, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.upload(file, "draft_explanation", true)
+	if list := b.text("#attachment-list"); !strings.Contains(list, "起草说明.pdf") || !strings.Contains(list, "PDF") || !strings.Contains(list, hex.EncodeToString(sum[:])) {
+		t.Fatalf("attachment list after the upload: %q (%s)", list, b.text("main"))
+	}
+	b.download("#attachment-list a", pdf)
+
 	// A resident, signed out, comments on the open draft and gets a receipt.
 	pub := b.incognito()
 	pub.open("/consultations")
@@ -231,6 +253,7 @@ func TestBrowserWalk(t *testing.T) {
 	if !strings.Contains(pub.text(".draft-text"), "补助标准按楼层分档") {
 		t.Fatal("the public page does not show the draft")
 	}
+	pub.download("ul.files a", pdf) // the public draft explanation, without any cookie
 	pub.fill("#p-content", "建议对一楼住户给予适当补偿。", "#p-name", "居民甲", "#p-contact", "13800000000")
 	pub.screenshot("public-comment.jpg")
 	pub.press("#public-form button")
@@ -281,9 +304,14 @@ func TestBrowserWalk(t *testing.T) {
 	}
 	b.signOut()
 
-	// The legal advisor signs the legality review.
+	// The legal advisor signs the legality review, the materials sent with
+	// the draft on the page (Art 26).
 	b.signIn("legal", "legal-password")
 	b.open(decision)
+	if h, list := b.text("#attachments"), b.text("#attachment-list"); !strings.Contains(h, "送审材料") || !strings.Contains(list, "起草说明.pdf") {
+		t.Fatalf("legality review materials: %q: %q", h, list)
+	}
+	b.download("#attachment-list a", pdf)
 	b.fill("#event-pass_legality_review-opinion", "经审查，决策权限、程序、内容合法。")
 	for _, box := range []string{"authority", "procedure", "content"} {
 		b.do(chromedp.Click(chromedp.CSS("#event-pass_legality_review input[name=" + box + "]")))
@@ -312,8 +340,13 @@ func TestBrowserWalk(t *testing.T) {
 	// Staff publish and archive.
 	b.signIn("staff", "staff-password")
 	b.open(decision)
+	b.unfold("event-publish") // complete_execution comes first (for a decision not to be disclosed)
 	b.fill("#event-publish-party_reported_on", "2026-04-02", "#event-publish-channels", "镇政府网站")
 	b.press("#event-publish button")
+	b.afterTheDecision(decision)
+	b.unfold("event-complete_execution")
+	b.fill("#event-complete_execution-summary", "补助已全部发放", "#event-complete_execution-completed_on", "2026-04-02")
+	b.press("#event-complete_execution button")
 	b.fill("#event-archive-archive_no", "WS·2026-Y-0012")
 	b.press("#event-archive button")
 	if got := b.text("#state"); got != "已归档" {
@@ -437,6 +470,14 @@ func TestFormsNeedCSRF(t *testing.T) {
 	if strings.Contains(get("/decisions"), "未带令牌的决策") {
 		t.Fatal("a refused form created a decision")
 	}
+	// Sign-in rotates the token: the one of the sign-in form is dead.
+	decision.Set("csrf", m[1])
+	if code, _ := post("/decisions", decision); code != http.StatusForbidden {
+		t.Fatalf("a form with the token from before sign-in: %d, want 403", code)
+	}
+	if m = csrfToken.FindStringSubmatch(get("/decisions/new")); m == nil {
+		t.Fatal("the new-decision form has no CSRF token")
+	}
 	decision.Set("csrf", m[1])
 	if code, _ := post("/decisions", decision); code != http.StatusSeeOther {
 		t.Fatalf("the same form with its token: %d", code)
@@ -498,4 +539,152 @@ func TestAdminPages(t *testing.T) {
 	if msg := b.text(".ferr"); !strings.Contains(msg, "用户名或密码错误") {
 		t.Fatalf("a disabled account signed in: %q on %s", msg, b.location())
 	}
+}
+
+// upload chooses file in the decision page's upload form, with its kind
+// (and public, for a draft explanation), and sends it.
+func (b *browser) upload(file, kind string, public bool) {
+	b.t.Helper()
+	b.do(chromedp.SetUploadFiles(chromedp.CSS("#record-add_attachment-file"), []string{file}))
+	b.fill("#record-add_attachment-kind", kind)
+	if public {
+		b.do(chromedp.Click(chromedp.CSS("#record-add_attachment-public")))
+	}
+	b.press("#record-add_attachment button")
+}
+
+// download fetches the target of the first link sel of the page with the
+// tab's cookies (the session's, if signed in), as the browser would, and
+// checks that it is want, byte for byte, sent as a download.
+func (b *browser) download(sel string, want []byte) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
+	defer cancel()
+	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(`+strconv.Quote(sel)+`).href`))
+	if err != nil {
+		b.t.Fatalf("download link %s: %v\non %s", sel, err, b.location())
+	}
+	cookies, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) ([]*network.Cookie, error) {
+		r, err := cdp.Call(ctx, t, network.GetCookies, network.GetCookiesParams{URLs: []string{href}})
+		return r.Cookies, err
+	})
+	if err != nil {
+		b.t.Fatalf("cookies: %v", err)
+	}
+	req, _ := http.NewRequestWithContext(ctx, "GET", href, nil)
+	for _, c := range cookies {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	got, err := io.ReadAll(res.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") ||
+		res.Header.Get("X-Content-Type-Options") != "nosniff" {
+		b.t.Fatalf("GET %s: %d, Content-Disposition %q, nosniff %q", href, res.StatusCode, res.Header.Get("Content-Disposition"), res.Header.Get("X-Content-Type-Options"))
+	}
+	if sha256.Sum256(got) != sha256.Sum256(want) || !bytes.Equal(got, want) {
+		b.t.Fatalf("GET %s: %d bytes, not the %d bytes uploaded", href, len(got), len(want))
+	}
+}
+
+// tinyPDF is a valid one-page PDF showing text (ASCII), its cross-reference
+// table at the right offsets.
+func tinyPDF(text string) []byte {
+	stream := "BT /F1 18 Tf 72 760 Td (" + text + ") Tj ET"
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
+}
+
+// unfold opens the folded card of a form, as a person clicking its title.
+func (b *browser) unfold(formID string) {
+	b.t.Helper()
+	b.do(chromedp.Evaluate[chromedp.Void](`document.getElementById(` + strconv.Quote(formID) + `).closest("details").open = true; undefined`))
+}
+
+// afterTheDecision walks the execution through the pages (lifecycle.md):
+// staff report on it, the head suspends and resumes it and orders a
+// post-evaluation, staff complete the evaluation; the public page shows it.
+// It starts and ends signed in as staff, on the published decision.
+func (b *browser) afterTheDecision(decision string) {
+	b.t.Helper()
+	if life := b.text("#life"); !strings.Contains(life, "执行") || !strings.Contains(life, "归档") {
+		b.t.Fatalf("life bar: %q", life)
+	}
+	b.fill("#record-add_execution_report-kind", "progress", "#record-add_execution_report-period", "2026年4月",
+		"#record-add_execution_report-content", "已受理加装申请12件")
+	b.press("#record-add_execution_report button")
+	if reports := b.text("#execution-sec"); !strings.Contains(reports, "已受理加装申请12件") {
+		b.t.Fatalf("execution section: %q", reports)
+	}
+	b.signOut()
+
+	b.signIn("head", "head-password")
+	b.open(decision)
+	b.unfold("event-suspend")
+	b.fill("#event-suspend-ground", "problem", "#event-suspend-reason", "补助资金拨付出现问题，须立即中止")
+	b.press("#event-suspend button")
+	if got := b.text("#state"); got != "中止执行" {
+		b.t.Fatalf("after suspend: %q", got)
+	}
+	b.open("/dashboard")
+	if dash := b.text("main"); !strings.Contains(dash, "中止执行的决策") {
+		b.t.Fatalf("dashboard without the suspended decision: %q", dash)
+	}
+	b.open(decision)
+	b.unfold("event-resume")
+	b.fill("#event-resume-reason", "问题已解决")
+	b.press("#event-resume button")
+	b.unfold("event-start_evaluation")
+	b.fill("#event-start_evaluation-trigger", "deemed_necessary", "#event-start_evaluation-evaluator", "第三方评估中心")
+	b.press("#event-start_evaluation button")
+	if got := b.text("#state"); got != "决策后评估" {
+		b.t.Fatalf("after start_evaluation: %q", got)
+	}
+	b.signOut()
+
+	b.signIn("staff", "staff-password")
+	b.open(decision)
+	b.unfold("event-complete_evaluation")
+	b.fill("#event-complete_evaluation-report", "实施效果符合预期", "#event-complete_evaluation-public_opinion_summary", "群众普遍支持",
+		"#event-complete_evaluation-conclusion", "continue")
+	b.press("#event-complete_evaluation button")
+	if got := b.text("#state"); got != "已公布" {
+		b.t.Fatalf("after the evaluation: %q", got)
+	}
+	b.open("/dashboard")
+	if dash := b.text("#executing-sec"); !strings.Contains(dash, "最近报告") {
+		b.t.Fatalf("dashboard's decisions in execution: %q", dash)
+	}
+	pub := b.incognito()
+	pub.open("/published")
+	pub.press("#published a")
+	if page := pub.text("main"); !strings.Contains(page, "公众意见采纳情况") || strings.Contains(page, "13800000000") {
+		pub.t.Fatalf("public page: %q", page)
+	}
+	b.open(decision)
 }

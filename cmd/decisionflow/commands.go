@@ -90,6 +90,30 @@ func runUserAdd(ctx context.Context, cfg config, stdout, stderr io.Writer) error
 	return nil
 }
 
+// runUserPasswd sets a user's password (generated and printed when none is
+// given) and revokes every token and session of the user.
+func runUserPasswd(ctx context.Context, cfg config, stdout io.Writer) error {
+	password := cfg.NewUser.Password
+	generated := password == ""
+	if generated {
+		password = workflow.RandomSecret(15)
+	}
+	db, _, err := openStore(ctx, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	acc := workflow.NewAccounts(db, workflow.SystemClock{})
+	if err := acc.ResetPassword(ctx, nil, cfg.NewUser.Username, password); err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(stdout, "password of %s changed; every token and session of the user is revoked\n", cfg.NewUser.Username)
+	if generated {
+		fmt.Fprintf(stdout, "password: %s\n", password)
+	}
+	return nil
+}
+
 func runVerify(ctx context.Context, cfg config, stdout io.Writer) error {
 	db, _, err := openStore(ctx, cfg, false)
 	if err != nil {
@@ -97,17 +121,19 @@ func runVerify(ctx context.Context, cfg config, stdout io.Writer) error {
 	}
 	defer db.Close()
 	eng := workflow.NewEngine(db, workflow.SystemClock{}, cfg.Settings)
-	var results []workflow.Verification
-	if cfg.Decision != 0 {
-		v, err := eng.VerifyOne(ctx, cfg.Decision)
-		if err != nil {
-			return describe(err)
-		}
-		results = []workflow.Verification{v}
-	} else if results, err = eng.VerifyAll(ctx); err != nil {
+	results, catalogs, err := verifyWhat(ctx, eng, cfg)
+	if err != nil {
 		return describe(err)
 	}
 	broken := 0
+	for _, v := range catalogs {
+		if v.OK {
+			fmt.Fprintf(stdout, "catalog %d: ok, %d entries, head %s\n", v.DecisionID, v.Entries, v.HeadHash)
+			continue
+		}
+		broken++
+		fmt.Fprintf(stdout, "catalog %d: BROKEN at seq %d: %s\n", v.DecisionID, v.BrokenAt, v.Reason)
+	}
 	for _, v := range results {
 		if v.OK {
 			fmt.Fprintf(stdout, "decision %d: ok, %d entries, head %s\n", v.DecisionID, v.Entries, v.HeadHash)
@@ -117,10 +143,28 @@ func runVerify(ctx context.Context, cfg config, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "decision %d: BROKEN at seq %d: %s\n", v.DecisionID, v.BrokenAt, v.Reason)
 	}
 	if broken > 0 {
-		return fmt.Errorf("%d of %d journal chain(s) broken", broken, len(results))
+		return fmt.Errorf("%d of %d journal chain(s) broken", broken, len(results)+len(catalogs))
 	}
-	fmt.Fprintf(stdout, "all %d journal chain(s) intact\n", len(results))
+	fmt.Fprintf(stdout, "all %d journal chain(s) intact\n", len(results)+len(catalogs))
 	return nil
+}
+
+// verifyWhat checks the chains verify was asked for: one decision, one
+// catalog, or every decision and every catalog.
+func verifyWhat(ctx context.Context, eng *workflow.Engine, cfg config) (decisions, catalogs []workflow.Verification, err error) {
+	switch {
+	case cfg.Decision != 0:
+		v, err := eng.VerifyOne(ctx, cfg.Decision)
+		return []workflow.Verification{v}, nil, err
+	case cfg.Catalog != 0:
+		v, err := eng.VerifyCatalog(ctx, cfg.Catalog)
+		return nil, []workflow.Verification{v}, err
+	}
+	if decisions, err = eng.VerifyAll(ctx); err != nil {
+		return nil, nil, err
+	}
+	catalogs, err = eng.VerifyCatalogs(ctx)
+	return decisions, catalogs, err
 }
 
 // describe turns a workflow error into a line for the operator.

@@ -33,8 +33,14 @@ type config struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed
 	// ($DECISIONFLOW_TRUSTED_PROXIES, comma-separated).
 	TrustedProxies []string
-	SecureCookies  bool   // $DECISIONFLOW_SECURE_COOKIES=true: the UI's cookies are Secure
-	LogFormat      string // $DECISIONFLOW_LOG_FORMAT: json, else text
+	SecureCookies  bool // $DECISIONFLOW_SECURE_COOKIES=true: the UI's cookies are Secure whatever the request
+	// SessionIdle is how long a browser session lasts without use
+	// ($DECISIONFLOW_SESSION_IDLE, a Go duration; 30m).
+	SessionIdle time.Duration
+	LogFormat   string // $DECISIONFLOW_LOG_FORMAT: json, else text
+	// MaxUploadMB is the largest attachment accepted, in MiB
+	// ($DECISIONFLOW_MAX_UPLOAD_MB; 20).
+	MaxUploadMB int
 	// DebugAddr, when set (--debug-addr, $DECISIONFLOW_DEBUG_ADDR), serves
 	// net/http/pprof on its own listener; off by default. Bind it to
 	// localhost: profiles reveal the program's internals.
@@ -45,6 +51,8 @@ type config struct {
 	NewUser workflow.NewUser
 	// Decision, when not 0, is the one decision `verify` checks.
 	Decision int64
+	// Catalog, when not 0, is the one catalog year `verify` checks.
+	Catalog int
 }
 
 // flagValues is the command line as given, each default already taken from
@@ -53,6 +61,7 @@ type flagValues struct {
 	db, addr, debugAddr, policy, minExperts, minAttendees, timezone, now string
 	demo, noMigrate                                                      bool
 	username, role, displayName, password, decision                      string
+	catalog, hearingNotice                                               string
 }
 
 // loadConfig reads the settings of cmd ("serve", "migrate", "user add" or
@@ -71,14 +80,15 @@ func loadConfig(cmd string, args []string, getenv func(string) string, stderr io
 	}
 	d := workflow.DefaultSettings()
 	f := flagValues{
-		db:           env("", "DECISIONFLOW_DB", "DATABASE_URL"),
-		addr:         env(":8080", "DECISIONFLOW_ADDR"),
-		debugAddr:    env("", "DECISIONFLOW_DEBUG_ADDR"),
-		policy:       env(string(d.Policy), "DECISIONFLOW_POLICY"),
-		minExperts:   env(strconv.Itoa(d.MinExperts), "DECISIONFLOW_MIN_EXPERTS"),
-		minAttendees: env(strconv.Itoa(d.MinAttendees), "DECISIONFLOW_MIN_ATTENDEES"),
-		timezone:     env("Asia/Shanghai", "DECISIONFLOW_TIMEZONE"),
-		now:          env("", "DECISIONFLOW_NOW"),
+		db:            env("", "DECISIONFLOW_DB", "DATABASE_URL"),
+		addr:          env(":8080", "DECISIONFLOW_ADDR"),
+		debugAddr:     env("", "DECISIONFLOW_DEBUG_ADDR"),
+		policy:        env(string(d.Policy), "DECISIONFLOW_POLICY"),
+		minExperts:    env(strconv.Itoa(d.MinExperts), "DECISIONFLOW_MIN_EXPERTS"),
+		minAttendees:  env(strconv.Itoa(d.MinAttendees), "DECISIONFLOW_MIN_ATTENDEES"),
+		timezone:      env("Asia/Shanghai", "DECISIONFLOW_TIMEZONE"),
+		now:           env("", "DECISIONFLOW_NOW"),
+		hearingNotice: env(strconv.Itoa(d.HearingNoticeDays), "DECISIONFLOW_HEARING_NOTICE_DAYS"),
 	}
 	fs := f.flagSet(cmd, stderr)
 	if err := fs.Parse(args); err != nil {
@@ -91,9 +101,28 @@ func loadConfig(cmd string, args []string, getenv func(string) string, stderr io
 	if proxies := getenv("DECISIONFLOW_TRUSTED_PROXIES"); proxies != "" {
 		c.TrustedProxies = strings.Split(proxies, ",")
 	}
+	c.MaxUploadMB = 20
+	if mb := getenv("DECISIONFLOW_MAX_UPLOAD_MB"); mb != "" {
+		if c.MaxUploadMB, err = strconv.Atoi(mb); err != nil || c.MaxUploadMB < 1 || c.MaxUploadMB > 1024 {
+			return config{}, fmt.Errorf("configuration: DECISIONFLOW_MAX_UPLOAD_MB %q: want a whole number of MiB from 1 to 1024", mb)
+		}
+	}
 	c.SecureCookies = getenv("DECISIONFLOW_SECURE_COOKIES") == "true"
+	if c.SessionIdle, err = parseIdle(env("30m", "DECISIONFLOW_SESSION_IDLE")); err != nil {
+		return config{}, err
+	}
 	c.LogFormat = env("text", "DECISIONFLOW_LOG_FORMAT")
 	return c, nil
+}
+
+// parseIdle reads the session idle timeout: a Go duration from 1 minute
+// to 12 hours.
+func parseIdle(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Minute || d > workflow.TokenTTL {
+		return 0, fmt.Errorf("configuration: DECISIONFLOW_SESSION_IDLE %q must be a duration from 1m to 12h, for example 30m", v)
+	}
+	return d, nil
 }
 
 // flagSet declares the flags cmd takes, their defaults the values in f.
@@ -113,6 +142,9 @@ func (f *flagValues) flagSet(cmd string, stderr io.Writer) *flag.FlagSet {
 		fs.StringVar(&f.minAttendees, "min-attendees", f.minAttendees, "meeting attendees required")
 		fs.StringVar(&f.timezone, "timezone", f.timezone, "time zone of 'today'")
 		fs.StringVar(&f.now, "now", f.now, "start the clock at this RFC 3339 instant (demos and tests)")
+	case "user passwd":
+		fs.StringVar(&f.username, "username", "", "login name")
+		fs.StringVar(&f.password, "password", "", "new password (at least 10 characters; generated when empty)")
 	case "user add":
 		fs.StringVar(&f.username, "username", "", "login name")
 		fs.StringVar(&f.role, "role", "", "staff, legal_advisor, head or admin")
@@ -120,6 +152,7 @@ func (f *flagValues) flagSet(cmd string, stderr io.Writer) *flag.FlagSet {
 		fs.StringVar(&f.password, "password", "", "password (at least 10 characters; generated when empty)")
 	case "verify":
 		fs.StringVar(&f.decision, "decision", "", "verify only this decision id")
+		fs.StringVar(&f.catalog, "catalog", "", "verify only the catalog of this year")
 	}
 	return fs
 }
@@ -144,11 +177,23 @@ func (f flagValues) config(cmd string, fs *flag.FlagSet) (config, error) {
 			return config{}, usageError{"user add: --username and --role are required"}
 		}
 		c.NewUser = workflow.NewUser{Username: f.username, DisplayName: f.displayName, Role: workflow.Role(f.role), Password: f.password}
+	case "user passwd":
+		if f.username == "" {
+			fs.Usage()
+			return config{}, usageError{"user passwd: --username is required"}
+		}
+		c.NewUser = workflow.NewUser{Username: f.username, Password: f.password}
 	case "verify":
 		if f.decision != "" {
 			var err error
 			if c.Decision, err = strconv.ParseInt(f.decision, 10, 64); err != nil {
 				return config{}, usageError{"--decision wants a decision id"}
+			}
+		}
+		if f.catalog != "" {
+			var err error
+			if c.Catalog, err = strconv.Atoi(f.catalog); err != nil {
+				return config{}, usageError{"--catalog wants a year"}
 			}
 		}
 	}
@@ -167,6 +212,9 @@ func (f flagValues) engineSettings() (workflow.Settings, time.Time, error) {
 	)
 	if s.MinExperts, err = strconv.Atoi(f.minExperts); err != nil {
 		errs = append(errs, fmt.Errorf("min experts %q is not a number", f.minExperts))
+	}
+	if s.HearingNoticeDays, err = strconv.Atoi(f.hearingNotice); err != nil {
+		errs = append(errs, fmt.Errorf("hearing notice days %q is not a number", f.hearingNotice))
 	}
 	if s.MinAttendees, err = strconv.Atoi(f.minAttendees); err != nil {
 		errs = append(errs, fmt.Errorf("min attendees %q is not a number", f.minAttendees))
@@ -196,7 +244,7 @@ func (c config) log(log *slog.Logger) {
 	log.Info("configuration", "addr", c.Addr, "db", storage.Redact(c.DB), "policy", c.Settings.Policy,
 		"min_experts", c.Settings.MinExperts, "min_attendees", c.Settings.MinAttendees,
 		"timezone", c.Settings.Location.String(), "demo", c.Demo, "migrate", !c.NoMigrate,
-		"trusted_proxies", strings.Join(c.TrustedProxies, ","), "secure_cookies", c.SecureCookies,
+		"trusted_proxies", strings.Join(c.TrustedProxies, ","), "secure_cookies", c.SecureCookies, "session_idle", c.SessionIdle.String(),
 		"log_format", c.LogFormat, "debug_addr", c.DebugAddr)
 	if !c.Now.IsZero() {
 		log.Warn("DECISIONFLOW_NOW is set: the engine's clock starts at that instant, not at the real time; for demos and tests only", "now", c.Now.Format(time.RFC3339))

@@ -29,6 +29,7 @@ const usage = `usage:
   decisionflow serve   [--addr :8080] [--db DSN] [--policy all-five|statutory] [--demo] [--no-migrate]
   decisionflow migrate [--db DSN]
   decisionflow user add --username U --role ROLE [--display-name N] [--password P] [--db DSN]
+  decisionflow user passwd --username U [--password P] [--db DSN]
   decisionflow verify  [--db DSN] [--decision ID]
 
 --db defaults to $DECISIONFLOW_DB, then $DATABASE_URL, then the SQLite file ./decisionflow.db.
@@ -68,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runMigrate(ctx, cfg, stdout)
 	case "user add":
 		return runUserAdd(ctx, cfg, stdout, stderr)
+	case "user passwd":
+		return runUserPasswd(ctx, cfg, stdout)
 	default: // verify
 		return runVerify(ctx, cfg, stdout)
 	}
@@ -86,11 +89,11 @@ func command(args []string, stdout, stderr io.Writer) (cmd string, rest []string
 	case "serve", "migrate", "verify":
 		return cmd, rest, nil
 	case "user":
-		if len(rest) == 0 || rest[0] != "add" {
+		if len(rest) == 0 || (rest[0] != "add" && rest[0] != "passwd") {
 			fmt.Fprint(stderr, usage)
-			return "", nil, usageError{"user: want 'user add'"}
+			return "", nil, usageError{"user: want 'user add' or 'user passwd'"}
 		}
-		return "user add", rest[1:], nil
+		return "user " + rest[0], rest[1:], nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return "", nil, nil

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"decisionflow/api"
+	"decisionflow/internal/demo"
 	"decisionflow/storage"
 	"decisionflow/web"
 	"decisionflow/workflow"
@@ -47,6 +48,9 @@ func runServe(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	if cfg.Demo {
 		fmt.Fprintf(stdout, "demo accounts (password %s): admin, staff, legal, head\n", DemoPassword)
+		if err := seedDemo(ctx, db, cfg, clock, log); err != nil {
+			return err
+		}
 	}
 	hs, err := newHTTPServer(cfg, engine, accounts, db, log)
 	if err != nil {
@@ -85,11 +89,12 @@ func newHTTPServer(cfg config, engine *workflow.Engine, accounts *workflow.Accou
 		collectors.NewDBStatsCollector(db.SQL(), "decisionflow"))
 	opts := api.DefaultOptions()
 	opts.TrustedProxies = cfg.TrustedProxies
+	opts.MaxUpload = int64(cfg.MaxUploadMB) << 20
 	srv, err := api.New(engine, accounts, db, db, log, reg, opts)
 	if err != nil {
 		return nil, err
 	}
-	pages, err := web.New(web.Deps{API: srv, Engine: engine, Accounts: accounts, Log: log, SecureCookies: cfg.SecureCookies})
+	pages, err := web.New(web.Deps{API: srv, Engine: engine, Accounts: accounts, Log: log, SecureCookies: cfg.SecureCookies, SessionIdle: cfg.SessionIdle})
 	if err != nil {
 		return nil, err
 	}
@@ -229,4 +234,17 @@ func displayAddr(a net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// seedDemo fills a database without decisions with the demo's sample
+// decisions (internal/demo); a database holding decisions is left alone.
+func seedDemo(ctx context.Context, db *storage.DB, cfg config, clock workflow.Clock, log *slog.Logger) error {
+	n, err := demo.Seed(ctx, db, cfg.Settings, clock.Now())
+	if err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	if n > 0 {
+		log.Info("demo decisions created", "decisions", n)
+	}
+	return nil
 }
