@@ -68,7 +68,8 @@ SELECT e.id, e.year, e.title, e.category, e.undertaking_unit, e.planned_quarter,
        e.removal_reason, d.id AS decision_id, d.state AS decision_state
 FROM catalog_entries e
 LEFT JOIN decisions d ON d.id = (
-    SELECT max(x.id) FROM decisions x WHERE x.catalog_entry_id = e.id AND x.state <> 'withdrawn')`
+    SELECT max(x.id) FROM decisions x WHERE x.catalog_entry_id = e.id AND x.state <> 'withdrawn'
+      AND NOT (x.state = 'archived' AND x.outcome = 'withdrawn'))`
 
 // entrySelectNoLink is entrySelect before the decisions know their entry
 // (a schema without decisions.catalog_entry_id).

@@ -341,8 +341,9 @@ func TestStartFromCatalog(t *testing.T) {
 			t.Fatalf("progress %+v", p)
 		}
 		h.fire(t, head, d.ID, workflow.EventWithdraw, h.validData(workflow.EventWithdraw))
+		h.fire(t, staff, d.ID, workflow.EventArchive, h.validData(workflow.EventArchive))
 		if _, err := h.fromEntry(es[0].ID); err != nil {
-			t.Fatalf("a withdrawn decision frees its entry: %v", err)
+			t.Fatalf("a withdrawn decision frees its entry, archived or not: %v", err)
 		}
 		today := h.today().String()
 		if _, err := h.eng.RemoveCatalogEntry(h.ctx, head, testYear, es[1].ID, workflow.RemovalInput{AdjustmentReason: "不再实施", PartyApprovedOn: today}); err != nil {

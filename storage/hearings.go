@@ -95,7 +95,8 @@ SELECT e.id, e.year, e.title, e.category, e.undertaking_unit, e.planned_quarter,
        e.removal_reason, d.id AS decision_id, d.state AS decision_state
 FROM catalog_entries e
 LEFT JOIN decisions d ON d.id = (
-    SELECT max(x.id) FROM decisions x WHERE x.catalog_entry_id = e.id AND x.state <> 'withdrawn' AND x.id <> ?)
+    SELECT max(x.id) FROM decisions x WHERE x.catalog_entry_id = e.id AND x.state <> 'withdrawn'
+      AND NOT (x.state = 'archived' AND x.outcome = 'withdrawn') AND x.id <> ?)
 WHERE e.id = ?`
 	var r entryRow
 	if err := t.tx.GetContext(ctx, &r, t.tx.Rebind(eq), t.d.ID, entryID); err != nil {

@@ -77,6 +77,22 @@ func TestLifecycle(t *testing.T) {
 				t.Fatalf("archived %s with outcome %v, want adjusted", d.State, d.Outcome)
 			}
 		})
+		t.Run("an adjusted decision under evaluation is retired too", func(t *testing.T) {
+			old := h.advance(t, workflow.StatePublished)
+			h.prepare(t, old.ID, workflow.EventAdjust)
+			old = h.fire(t, head, old.ID, workflow.EventAdjust, h.validData(workflow.EventAdjust))
+			h.fire(t, head, old.ID, workflow.EventStartEvaluation, h.validData(workflow.EventStartEvaluation))
+			next := *old.SupersededBy
+			h.saveDraft(t, next)
+			for _, ev := range path[workflow.StatePublished] {
+				h.prepare(t, next, ev)
+				def, _ := workflow.LookupEvent(ev)
+				h.fire(t, users[def.Role], next, ev, h.validData(ev))
+			}
+			if d, _ := h.eng.Decision(h.ctx, staff, old.ID); d.State != workflow.StateAdjusted {
+				t.Fatalf("old decision %s after its successor was published, want adjusted", d.State)
+			}
+		})
 		t.Run("one adjustment at a time; again after the successor was withdrawn", func(t *testing.T) {
 			d := h.advance(t, workflow.StatePublished)
 			h.prepare(t, d.ID, workflow.EventAdjust)

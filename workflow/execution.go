@@ -225,7 +225,7 @@ func applyPublish(g *guardEnv, d *PublishData) error {
 		return err
 	}
 	od := old.Decision()
-	if od.State != StatePublished && od.State != StateSuspended {
+	if od.State != StatePublished && od.State != StateSuspended && od.State != StateEvaluating {
 		return nil // stopped or archived meanwhile: nothing left in force
 	}
 	from := od.State

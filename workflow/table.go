@@ -305,7 +305,7 @@ var Events = []EventDef{
 	{Name: EventCompleteExecution, From: from(StatePublished, StateApproved), To: StateExecuted, Role: RoleStaff,
 		Step: StepAfter, Section: SectionExecution,
 		Fields: []Field{textarea("summary"), date("completed_on")}, spec: specOf(guardCompleteExecution)},
-	{Name: EventSupersede, From: from(StatePublished, StateSuspended), To: StateAdjusted, Role: RoleStaff,
+	{Name: EventSupersede, From: from(StatePublished, StateSuspended, StateEvaluating), To: StateAdjusted, Role: RoleStaff,
 		Step: StepAfter, Section: SectionExecution, Internal: true, spec: specOf(guardInternal)},
 	// Starting a decision outside the catalog (lifecycle.md, Arts 10-11).
 	{Name: EventStart, From: from(StateProposed), To: StateDrafting, Role: RoleHead,
