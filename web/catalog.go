@@ -96,6 +96,8 @@ var catalogMessages = map[string][2]string{
 	"d.proposal":                {"启动建议", "Proposal"},
 	"d.catalog_entry":           {"目录事项", "Catalog entry"},
 	"d.hearings":                {"听证会", "Hearings"},
+	"dossier.start":             {"决策启动", "Start of the decision"},
+	"d.hearing.participants":    {"参加人", "Participants"},
 	"group.affected_party":      {"利害关系人代表", "Affected party"},
 	"group.deputy":              {"人大代表/政协委员", "Deputy"},
 	"group.expert":              {"专家", "Expert"},

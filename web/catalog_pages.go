@@ -268,6 +268,15 @@ func (ui *Pages) publicCatalog(c *gin.Context) {
 // Sources are the sources of a proposal (Art 10), for the new decision's form.
 func (p *page) Sources() []string { return workflow.ProposalSources }
 
+// SourceName is the name of a proposal's source ("" for none): the
+// decision holds it by pointer, which printf would print as an address.
+func (p *page) SourceName(source *string) string {
+	if source == nil {
+		return ""
+	}
+	return p.T("source." + *source)
+}
+
 // unstartedEntries are the entries of this year's published catalog from
 // which no decision was started yet, for the dashboard of staff and the
 // head; nothing when there is no such catalog.

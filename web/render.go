@@ -166,8 +166,17 @@ func (ui *Pages) pathID(c *gin.Context, name string) (int64, bool) {
 // T translates a key.
 func (p *page) T(key string) string { return tr(p.Lang, key) }
 
-// Tf translates a key holding a format.
-func (p *page) Tf(key string, args ...any) string { return fmt.Sprintf(p.T(key), args...) }
+// Tf translates a key holding a format. An optional id (a decision's
+// supersedes or superseded_by) comes from a template as its pointer: it is
+// formatted as the number, not the address.
+func (p *page) Tf(key string, args ...any) string {
+	for i, a := range args {
+		if n, ok := a.(*int64); ok && n != nil {
+			args[i] = *n
+		}
+	}
+	return fmt.Sprintf(p.T(key), args...)
+}
 
 // Date writes a date in the page's language.
 func (p *page) Date(d workflow.Date) string { return formatDate(p.Lang, d) }

@@ -55,8 +55,8 @@ func barChart(title string, bars []bar) template.HTML {
 }
 
 type statsView struct {
-	Stats                 *workflow.Stats
-	ByState, ByUnit, Days template.HTML
+	Stats                            *workflow.Stats
+	ByState, ByUnit, ByOutcome, Days template.HTML
 }
 
 func (ui *Pages) stats(c *gin.Context) {
@@ -66,12 +66,17 @@ func (ui *Pages) stats(c *gin.Context) {
 		return
 	}
 	p := ui.newPage(c, "stats.title")
-	var states, units, days []bar
+	var states, units, outcomes, days []bar
 	for _, x := range st.ByState {
 		states = append(states, bar{p.T("state." + string(x.State)), float64(x.Count), strconv.Itoa(x.Count)})
 	}
 	for _, x := range st.ByUnit {
 		units = append(units, bar{x.Unit, float64(x.Count), strconv.Itoa(x.Count)})
+	}
+	// Closed files by outcome (lifecycle.md "Archive"): the closed state a
+	// file was archived from, or is in.
+	for _, x := range st.ByOutcome {
+		outcomes = append(outcomes, bar{p.T("state." + string(x.Outcome)), float64(x.Count), strconv.Itoa(x.Count)})
 	}
 	for _, x := range st.MedianDays {
 		b := bar{Label: p.T("step." + x.Step), Text: p.T("stats.none")}
@@ -80,6 +85,7 @@ func (ui *Pages) stats(c *gin.Context) {
 		}
 		days = append(days, b)
 	}
-	p.Data = statsView{Stats: st, ByState: barChart(p.T("stats.by_state"), states), ByUnit: barChart(p.T("stats.by_unit"), units), Days: barChart(p.T("stats.median"), days)}
+	p.Data = statsView{Stats: st, ByState: barChart(p.T("stats.by_state"), states), ByUnit: barChart(p.T("stats.by_unit"), units),
+		ByOutcome: barChart(p.T("stats.by_outcome"), outcomes), Days: barChart(p.T("stats.median"), days)}
 	ui.render(c, http.StatusOK, "stats", p)
 }

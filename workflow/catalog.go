@@ -209,7 +209,7 @@ func (r *EntryInput) Validate() error {
 	if r.PlannedQuarter < 0 || r.PlannedQuarter > 4 {
 		c.add("planned_quarter", "must be 1, 2, 3 or 4")
 	}
-	c.text("reason", r.Reason, MaxText)
+	c.required("reason", r.Reason, MaxText) // why the matter is major
 	c.text("adjustment_reason", r.AdjustmentReason, MaxText)
 	c.date("party_approved_on", r.PartyApprovedOn, false)
 	return c.err()
@@ -679,6 +679,16 @@ func (e *Engine) Catalogs(ctx context.Context, actor *User) ([]Catalog, error) {
 	cs, err := e.store.Catalogs(ctx)
 	if cs == nil && err == nil {
 		cs = []Catalog{}
+	}
+	for i := range cs {
+		// A list names its catalogs; their entries and events are read one
+		// catalog at a time, and answer as empty arrays here, never null.
+		if cs[i].Entries == nil {
+			cs[i].Entries = []CatalogEntry{}
+		}
+		if cs[i].AllowedEvents == nil {
+			cs[i].AllowedEvents = []string{}
+		}
 	}
 	return cs, err
 }

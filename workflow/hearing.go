@@ -93,8 +93,9 @@ func checkHearing(g *guardEnv, in *HearingInput) error {
 	if held.Before(announced.AddDays(g.settings.HearingNoticeDays)) {
 		return RuleError(RuleHearingNoticeTooShort, "the hearing was held %s, less than %d days after it was announced on %s", held, g.settings.HearingNoticeDays, announced)
 	}
-	if held.Before(sent.AddDays(HearingMaterialsDays)) {
-		return RuleError(RuleHearingMaterialsTooLate, "the materials were sent on %s, less than %d days before the hearing on %s", sent, HearingMaterialsDays, held)
+	days := max(g.settings.HearingMaterialsDays, HearingMaterialsDays)
+	if held.Before(sent.AddDays(days)) {
+		return RuleError(RuleHearingMaterialsTooLate, "the materials were sent on %s, less than %d days before the hearing on %s", sent, days, held)
 	}
 	affected := false
 	for _, p := range in.Participants {

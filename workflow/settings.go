@@ -14,6 +14,9 @@ type Settings struct {
 	// HearingNoticeDays is how many days a hearing is announced before it
 	// is held at least (lifecycle.md; provincial practice: 10).
 	HearingNoticeDays int
+	// HearingMaterialsDays is how many days before the hearing its
+	// materials go to the participants at least (Art 16 ¶3: never below 7).
+	HearingMaterialsDays int
 }
 
 // DefaultSettings returns the defaults of workflow.md.
@@ -22,7 +25,8 @@ func DefaultSettings() Settings {
 	if err != nil {
 		loc = time.FixedZone("Asia/Shanghai", 8*3600)
 	}
-	return Settings{Policy: PolicyAllFive, MinExperts: 1, MinAttendees: 3, Location: loc, HearingNoticeDays: 10}
+	return Settings{Policy: PolicyAllFive, MinExperts: 1, MinAttendees: 3, Location: loc, HearingNoticeDays: 10,
+		HearingMaterialsDays: HearingMaterialsDays}
 }
 
 // Validate reports settings the engine cannot run with.
@@ -37,6 +41,8 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("min_attendees %d: want at least 3", s.MinAttendees)
 	case s.HearingNoticeDays < 1:
 		return fmt.Errorf("hearing_notice_days %d: want at least 1", s.HearingNoticeDays)
+	case s.HearingMaterialsDays < HearingMaterialsDays:
+		return fmt.Errorf("hearing_materials_days %d: Art 16 wants at least %d", s.HearingMaterialsDays, HearingMaterialsDays)
 	case s.Location == nil:
 		return fmt.Errorf("no time zone")
 	}

@@ -64,6 +64,10 @@ const (
 	StateAdjusted   State = "adjusted"
 )
 
+// String is the state's name. Through a *State (a decision's outcome) a
+// template's printf formats the name too, not the pointer.
+func (s State) String() string { return string(s) }
+
 // Terminal reports whether no event leaves s.
 func (s State) Terminal() bool { return len(EventsFrom(s)) == 0 }
 

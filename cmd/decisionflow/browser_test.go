@@ -688,3 +688,115 @@ func (b *browser) afterTheDecision(decision string) {
 	}
 	b.open(decision)
 }
+
+// TestBrowserCatalog walks the yearly catalog and a hearing through the
+// pages alone: staff add an entry, the head approves the catalog, staff
+// publish it and start a decision from the entry; after the comment window
+// opens, staff record a hearing, refused first by its rule with the typed
+// values kept, then recorded; the public 决策事项目录 shows the entry's
+// progress.
+func TestBrowserCatalog(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "catalog-ui.db")
+	s := startServer(t, dsn, "DECISIONFLOW_NOW="+day0)
+	seedAccounts(t, dsn)
+	b := newBrowser(t, s.base)
+	const title = "关于老旧小区加装电梯补助的决定"
+
+	// Staff draft the catalog of 2026: the first entry starts it.
+	b.signIn("staff", "staff-password")
+	b.open("/catalogs/2026")
+	if got := b.text("#catalog-state"); !strings.Contains(got, "尚未编制目录") {
+		t.Fatalf("an empty year: %q", got)
+	}
+	b.fill("#catalog-add_entry-title", title, "#catalog-add_entry-category", "public_policy",
+		"#catalog-add_entry-undertaking_unit", "镇城建办", "#catalog-add_entry-planned_quarter", "2",
+		"#catalog-add_entry-reason", "涉及群众切身利益，社会关注度高")
+	b.press("#catalog-add_entry button")
+	if got := b.text("#catalog-state"); !strings.Contains(got, "编制中") || !strings.Contains(b.text("#catalog-entries"), title) {
+		t.Fatalf("after the first entry: %q %q", got, b.text("main"))
+	}
+	b.signOut()
+
+	// The head approves it with the Party committee's date.
+	b.signIn("head", "head-password")
+	b.open("/catalogs/2026")
+	b.unfold("catalog-approve_catalog")
+	b.fill("#catalog-approve_catalog-party_approved_on", "2026-02-27")
+	b.press("#catalog-approve_catalog button")
+	if got := b.text("#catalog-state"); !strings.Contains(got, "已报党委同意") {
+		t.Fatalf("after approval: %q", got)
+	}
+	b.signOut()
+
+	// Staff publish it and start the decision from its entry.
+	b.signIn("staff", "staff-password")
+	b.open("/catalogs/2026")
+	b.unfold("catalog-publish_catalog")
+	b.fill("#catalog-publish_catalog-published_on", "2026-03-02", "#catalog-publish_catalog-url", "https://www.example.gov.cn/zwgk/jcml/2026")
+	b.press("#catalog-publish_catalog button")
+	if got := b.text("#catalog-state"); !strings.Contains(got, "已公布") {
+		t.Fatalf("after publication: %q", got)
+	}
+	b.screenshot("catalog.jpg")
+	b.open("/dashboard")
+	if dash := b.text("main"); !strings.Contains(dash, title) {
+		t.Fatalf("the dashboard does not list the entry not yet started: %q", dash)
+	}
+	b.open("/catalogs/2026")
+	b.press("form[id^='start-entry-'] button")
+	decision := strings.Split(strings.TrimPrefix(b.location(), s.base), "?")[0]
+	if !regexp.MustCompile(`^/decisions/\d+$`).MatchString(decision) {
+		t.Fatalf("after starting from the entry: %s (%s)", b.location(), b.text("main"))
+	}
+	if got, entry := b.text("#state"), b.text("#catalog-entry"); got != "起草（决策启动）" || !strings.Contains(entry, title) {
+		t.Fatalf("decision from the entry: state %q, entry %q", got, entry)
+	}
+	b.fill("#record-save_draft-text", "第一条 为改善老旧小区居住条件，对加装电梯给予补助。",
+		"#record-save_draft-legal_bases", "《重大行政决策程序暂行条例》")
+	b.press("#record-save_draft button")
+	b.press("#event-submit_draft button")
+	b.fill("#record-set_comment_period-closes_on", "2026-04-01", "#record-set_comment_period-channels", "镇政府网站")
+	b.press("#record-set_comment_period button")
+	if got := b.text("#state"); got != "公众参与" {
+		t.Fatalf("after submission: %q", got)
+	}
+
+	// 31 days on, the hearing held on 27 March is recorded: first with the
+	// materials sent 3 days before (refused, Art 16), then 7.
+	s.stop()
+	s = startServer(t, dsn, "DECISIONFLOW_NOW="+day31)
+	b.base = s.base
+	b.signIn("staff", "staff-password")
+	b.open(decision)
+	h := "#record-add_hearing-"
+	b.fill(h+"announced_on", "2026-03-10", h+"participants_published_on", "2026-03-12", h+"materials_sent_on", "2026-03-24",
+		h+"held_on", "2026-03-27", h+"location", "镇政府二楼会议室",
+		h+"participants", "居民甲|affected_party\n周代表|deputy\n周教授|expert",
+		h+"transcript", "听证笔录：与会人员逐一发言。", h+"report", "听证报告：多数意见支持按楼层分档补助。")
+	b.do(chromedp.Click(chromedp.CSS("#record-add_hearing input[name=record_signed]")))
+	b.press("#record-add_hearing button")
+	if msg := b.text("#record-add_hearing .err"); !strings.Contains(msg, "7日前送达") {
+		t.Fatalf("refusal message: %q", msg)
+	}
+	if kept := b.value(h + "location"); kept != "镇政府二楼会议室" {
+		t.Fatalf("the typed location was not kept: %q", kept)
+	}
+	b.fill(h+"materials_sent_on", "2026-03-20")
+	if checked, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.querySelector("#record-add_hearing input[name=record_signed]").checked`)); err != nil || !checked {
+		b.do(chromedp.Click(chromedp.CSS("#record-add_hearing input[name=record_signed]")))
+	}
+	b.press("#record-add_hearing button")
+	if got := b.text("#hearings"); !strings.Contains(got, "镇政府二楼会议室") || !strings.Contains(got, "居民甲（利害关系人代表）") {
+		t.Fatalf("hearings after recording: %q (%s)", got, b.text("main"))
+	}
+
+	// The public 决策事项目录: the entry in progress at its current step.
+	pub := b.incognito()
+	pub.open("/catalog/2026")
+	if got := pub.text("#catalog-entries"); !strings.Contains(got, title) || !strings.Contains(got, "进行中（公众参与）") {
+		t.Fatalf("public catalog: %q", got)
+	}
+	if n, err := chromedp.Run(pub.ctx, chromedp.Evaluate[int](`document.querySelectorAll("#catalog-downloads a[href$='format=xlsx']").length`)); err != nil || n != 1 {
+		t.Fatalf("no .xlsx link on the public catalog: %d %v", n, err)
+	}
+}

@@ -61,7 +61,7 @@ type flagValues struct {
 	db, addr, debugAddr, policy, minExperts, minAttendees, timezone, now string
 	demo, noMigrate                                                      bool
 	username, role, displayName, password, decision                      string
-	catalog, hearingNotice                                               string
+	catalog, hearingNotice, hearingMaterials                             string
 }
 
 // loadConfig reads the settings of cmd ("serve", "migrate", "user add" or
@@ -80,15 +80,16 @@ func loadConfig(cmd string, args []string, getenv func(string) string, stderr io
 	}
 	d := workflow.DefaultSettings()
 	f := flagValues{
-		db:            env("", "DECISIONFLOW_DB", "DATABASE_URL"),
-		addr:          env(":8080", "DECISIONFLOW_ADDR"),
-		debugAddr:     env("", "DECISIONFLOW_DEBUG_ADDR"),
-		policy:        env(string(d.Policy), "DECISIONFLOW_POLICY"),
-		minExperts:    env(strconv.Itoa(d.MinExperts), "DECISIONFLOW_MIN_EXPERTS"),
-		minAttendees:  env(strconv.Itoa(d.MinAttendees), "DECISIONFLOW_MIN_ATTENDEES"),
-		timezone:      env("Asia/Shanghai", "DECISIONFLOW_TIMEZONE"),
-		now:           env("", "DECISIONFLOW_NOW"),
-		hearingNotice: env(strconv.Itoa(d.HearingNoticeDays), "DECISIONFLOW_HEARING_NOTICE_DAYS"),
+		db:               env("", "DECISIONFLOW_DB", "DATABASE_URL"),
+		addr:             env(":8080", "DECISIONFLOW_ADDR"),
+		debugAddr:        env("", "DECISIONFLOW_DEBUG_ADDR"),
+		policy:           env(string(d.Policy), "DECISIONFLOW_POLICY"),
+		minExperts:       env(strconv.Itoa(d.MinExperts), "DECISIONFLOW_MIN_EXPERTS"),
+		minAttendees:     env(strconv.Itoa(d.MinAttendees), "DECISIONFLOW_MIN_ATTENDEES"),
+		timezone:         env("Asia/Shanghai", "DECISIONFLOW_TIMEZONE"),
+		now:              env("", "DECISIONFLOW_NOW"),
+		hearingNotice:    env(strconv.Itoa(d.HearingNoticeDays), "DECISIONFLOW_HEARING_NOTICE_DAYS"),
+		hearingMaterials: env(strconv.Itoa(d.HearingMaterialsDays), "DECISIONFLOW_HEARING_MATERIALS_DAYS"),
 	}
 	fs := f.flagSet(cmd, stderr)
 	if err := fs.Parse(args); err != nil {
@@ -215,6 +216,9 @@ func (f flagValues) engineSettings() (workflow.Settings, time.Time, error) {
 	}
 	if s.HearingNoticeDays, err = strconv.Atoi(f.hearingNotice); err != nil {
 		errs = append(errs, fmt.Errorf("hearing notice days %q is not a number", f.hearingNotice))
+	}
+	if s.HearingMaterialsDays, err = strconv.Atoi(f.hearingMaterials); err != nil {
+		errs = append(errs, fmt.Errorf("hearing materials days %q is not a number", f.hearingMaterials))
 	}
 	if s.MinAttendees, err = strconv.Atoi(f.minAttendees); err != nil {
 		errs = append(errs, fmt.Errorf("min attendees %q is not a number", f.minAttendees))

@@ -783,14 +783,14 @@ func TestCatalogEndToEnd(t *testing.T) {
 				entries = append(entries, int64(en["id"].(float64)))
 			}
 			elevator, market, plan := entries[0], entries[1], entries[2]
-			s.want(s.call("POST", cat("/entries"), head, map[string]string{"title": "x", "category": "plan", "undertaking_unit": "u"}), 403, "role-not-allowed")
+			s.want(s.call("POST", cat("/entries"), head, map[string]string{"title": "x", "category": "plan", "undertaking_unit": "u", "reason": "r"}), 403, "role-not-allowed")
 			s.want(s.call("POST", cat("/events"), head, map[string]any{"event": "approve_catalog", "data": map[string]string{}}), 422, workflow.RulePartyApprovalRequired)
 			c := s.want(s.call("POST", cat("/events"), head, map[string]any{"event": "approve_catalog", "data": map[string]string{"party_approved_on": "2026-02-27"}}), 200, "")
 			if c["state"] != "approved" {
 				t.Fatalf("catalog after approval: %v", c["state"])
 			}
 			// Approved: the entries are frozen, and no decision starts from it yet.
-			s.want(s.call("PATCH", cat(fmt.Sprintf("/entries/%d", market)), staff, map[string]string{"title": "改", "category": "plan", "undertaking_unit": "u"}), 422, workflow.RuleCatalogFrozen)
+			s.want(s.call("PATCH", cat(fmt.Sprintf("/entries/%d", market)), staff, map[string]string{"title": "改", "category": "plan", "undertaking_unit": "u", "reason": "r"}), 422, workflow.RuleCatalogFrozen)
 			s.want(s.call("POST", "/api/v1/decisions", staff, map[string]any{"catalog_entry_id": elevator, "summary": "财政补助"}), 422, workflow.RuleCatalogNotPublished)
 			c = s.want(s.call("POST", cat("/events"), staff, map[string]any{"event": "publish_catalog", "data": map[string]string{"published_on": "2026-03-02", "url": "https://www.example.gov.cn/zwgk/jcml/2026"}}), 200, "")
 			if c["state"] != "published" || len(c["entries"].([]any)) != 3 {
@@ -830,6 +830,9 @@ func TestCatalogEndToEnd(t *testing.T) {
 			b, _ := json.Marshal(s.want(s.call("GET", declined.path("/dossier"), head, nil), 200, ""))
 			if err := json.Unmarshal(b, &dd); err != nil || dd.Start == nil || dd.Start.Event != "decline" || dd.CatalogEntry != nil {
 				t.Fatalf("the declined proposal's dossier: %v %+v", err, dd.Start)
+			}
+			if page := dossierPage(t, s, head, declined.id); !strings.Contains(page, "人大代表") && !strings.Contains(page, "公民、法人") || !strings.Contains(page, "不予启动") || !strings.Contains(page, "转一般事项办理") {
+				t.Fatalf("the declined proposal's printed dossier lacks its proposal or the decline:\n%s", page)
 			}
 
 			// After publication only the head removes an entry, with the adjustment's reason and the Party committee's date.
@@ -871,6 +874,12 @@ func TestCatalogEndToEnd(t *testing.T) {
 			var wd workflow.Dossier
 			if err := json.Unmarshal(b, &wd); err != nil || wd.CatalogEntry == nil || wd.CatalogEntry.ID != elevator || len(wd.Hearings) != 1 || wd.Start != nil {
 				t.Fatalf("the archived decision's dossier: %v entry %+v, %d hearings", err, wd.CatalogEntry, len(wd.Hearings))
+			}
+			page := dossierPage(t, s, head, w.id)
+			for _, want := range []string{"决策启动", "2026年度重大行政决策事项目录 · 关于老旧小区加装电梯补助的决定", "涉及群众切身利益", "听证会", "镇政府二楼会议室", "居民甲（利害关系人代表）", "听证报告：多数意见支持按楼层分档补助"} {
+				if !strings.Contains(page, want) {
+					t.Errorf("the printed dossier lacks %s", want)
+				}
 			}
 
 			// The public face: the API, the page 决策事项目录 and the spreadsheets list each entry with its progress.
@@ -939,6 +948,23 @@ func TestCatalogEndToEnd(t *testing.T) {
 			}
 		})
 	}
+}
+
+// dossierPage returns the dossier.html of a decision's dossier.zip.
+func dossierPage(t *testing.T, s *server, token string, id int64) string {
+	t.Helper()
+	r := s.call("GET", fmt.Sprintf("/api/v1/decisions/%d/dossier.zip", id), token, nil)
+	z, err := zip.NewReader(bytes.NewReader(r.body), int64(len(r.body)))
+	if err != nil {
+		t.Fatalf("dossier.zip of %d: %d %v", id, r.status, err)
+	}
+	f, err := z.Open("dossier.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, _ := io.ReadAll(f)
+	return string(b)
 }
 
 // catalogXLSX downloads a catalog's .xlsx (not through call: a zip's bytes
