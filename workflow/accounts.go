@@ -63,12 +63,21 @@ type Accounts struct {
 	store UserStore
 	clock Clock
 	dummy []byte
+	// tokens caches Authenticate's answers (tokencache.go).
+	tokens *tokenCache
 }
 
 // NewAccounts returns the account service over store.
 func NewAccounts(store UserStore, clock Clock) *Accounts {
 	dummy, _ := bcrypt.GenerateFromPassword([]byte("timing-equaliser-password"), bcryptCost)
-	return &Accounts{store: store, clock: clock, dummy: dummy}
+	return &Accounts{store: store, clock: clock, dummy: dummy, tokens: newTokenCache(TokenCacheTTL, TokenCacheSize)}
+}
+
+// SetTokenCache sets how long, and how many, authenticated tokens are
+// cached (tokencache.go); a ttl of 0 turns the cache off. Call it before
+// the Accounts serve requests.
+func (a *Accounts) SetTokenCache(ttl time.Duration, size int) {
+	a.tokens = newTokenCache(ttl, size)
 }
 
 // HashToken returns the hex SHA-256 under which a token is stored.
@@ -172,7 +181,10 @@ func (a *Accounts) UpdateUser(ctx context.Context, actor *User, username string,
 			return nil, err
 		}
 	}
-	if err := a.store.UpdateUser(ctx, u); err != nil {
+	err = a.store.UpdateUser(ctx, u)
+	// Dropped whatever the outcome: a failed write may still have committed.
+	a.tokens.dropUser(u.ID)
+	if err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -207,16 +219,27 @@ func (a *Accounts) Authenticate(ctx context.Context, token string) (*User, error
 	if token == "" {
 		return nil, Errorf(EUNAUTHENTICATED, "sign in first")
 	}
-	u, err := a.store.UserByToken(ctx, HashToken(token), a.clock.Now())
+	hash, now := HashToken(token), a.clock.Now()
+	if u, ok := a.tokens.get(hash, now); ok {
+		return u, nil
+	}
+	gen := a.tokens.generation()
+	u, err := a.store.UserByToken(ctx, hash, now)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, Errorf(EUNAUTHENTICATED, "the token is invalid or has expired")
+	}
+	if err == nil {
+		a.tokens.put(hash, u, now, gen)
 	}
 	return u, err
 }
 
 // Logout forgets a token.
 func (a *Accounts) Logout(ctx context.Context, token string) error {
-	return a.store.DeleteToken(ctx, HashToken(token))
+	hash := HashToken(token)
+	err := a.store.DeleteToken(ctx, hash)
+	a.tokens.drop(hash)
+	return err
 }
 
 // CredentialStore is what password changes and browser sessions need of the
@@ -272,7 +295,9 @@ func (a *Accounts) setPassword(ctx context.Context, u *User, field, password str
 	if err != nil {
 		return Internal(err)
 	}
-	return cs.SetPassword(ctx, u.ID, string(hash))
+	err = cs.SetPassword(ctx, u.ID, string(hash))
+	a.tokens.dropUser(u.ID)
+	return err
 }
 
 // ChangePassword changes the actor's own password, given the current one;

@@ -81,26 +81,25 @@ func (e *Engine) Stats(ctx context.Context, actor *User) (*Stats, error) {
 		return nil, err
 	}
 	out.ByOutcome = outcomeCounts(outcomes)
-	ts, err := e.store.Transitions(ctx)
+	var stepStates []State
+	for _, s := range States {
+		if _, ok := stepOf(s); ok {
+			stepStates = append(stepStates, s)
+		}
+	}
+	stays, err := e.store.StayMedians(ctx, stepStates)
 	if err != nil {
 		return nil, err
 	}
-	stays := map[string][]float64{}
-	for i := 1; i < len(ts); i++ {
-		prev, cur := ts[i-1], ts[i]
-		if prev.DecisionID != cur.DecisionID {
-			continue
-		}
-		if step, ok := stepOf(prev.To); ok {
-			stays[step] = append(stays[step], cur.At.Sub(prev.At).Hours()/24)
+	byStep := map[string]StayMedian{}
+	for s, m := range stays {
+		if step, ok := stepOf(s); ok {
+			byStep[step] = m
 		}
 	}
 	for _, s := range Steps {
-		m := StepMedian{Step: s, Stays: len(stays[s])}
-		if v := median(stays[s]); v != nil {
-			m.Days = v
-		}
-		out.MedianDays = append(out.MedianDays, m)
+		st := byStep[s]
+		out.MedianDays = append(out.MedianDays, StepMedian{Step: s, Stays: st.Stays, Days: stayMedianDays(st)})
 	}
 	if out.Overdue, err = e.OverdueCount(ctx); err != nil {
 		return nil, err
@@ -108,16 +107,17 @@ func (e *Engine) Stats(ctx context.Context, actor *User) (*Stats, error) {
 	return out, nil
 }
 
-func median(xs []float64) *float64 {
-	if len(xs) == 0 {
+// stayMedianDays is m's median in days, rounded to a tenth (nil when no
+// stay ended): each middle stay in days, the two averaged when their number
+// is even, exactly as when the stays were gathered in Go.
+func stayMedianDays(m StayMedian) *float64 {
+	if m.Stays == 0 {
 		return nil
 	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	m := s[len(s)/2]
-	if len(s)%2 == 0 {
-		m = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	v := m.Lo.Hours() / 24
+	if m.Stays%2 == 0 {
+		v = (m.Lo.Hours()/24 + m.Hi.Hours()/24) / 2
 	}
-	m = float64(int(m*10+0.5)) / 10
-	return &m
+	v = float64(int(v*10+0.5)) / 10
+	return &v
 }

@@ -1,0 +1,133 @@
+package workflow
+
+import (
+	"sync"
+	"time"
+)
+
+// The token cache spares the store a query on every request: Authenticate
+// keeps, for TokenCacheTTL, the user a token hash was found to belong to.
+//
+// In this process a revocation takes effect at once: Logout drops the
+// token, and a password change or reset and UpdateUser (disabling, a new
+// role, a new name) drop every cached token of the user, before they
+// return. Another process sharing the database (a second replica, the CLI's
+// user passwd) does not see this process's cache: there a signed-out,
+// reset or disabled user's token is still accepted for at most
+// TokenCacheTTL after the change, and then refused. That is the bound on
+// cross-replica staleness; a deployment that cannot accept it runs with
+// the cache off (NewAccounts then SetTokenCache(0, 0)).
+//
+// An entry lives TokenCacheTTL by the engine's clock and by the process's
+// monotonic clock both, so neither a test's manual clock nor a wall-clock
+// step keeps one alive longer. A token that expires while cached is
+// accepted at most TokenCacheTTL past its expiry. Only found tokens are
+// cached; the cache holds at most TokenCacheSize of them.
+const (
+	TokenCacheTTL  = 5 * time.Second
+	TokenCacheSize = 10000
+)
+
+type tokenCache struct {
+	mu      sync.Mutex
+	ttl     time.Duration
+	max     int
+	entries map[string]tokenEntry
+	// gen counts revocations: an answer read from the store before one is
+	// not cached after it (an Authenticate racing a sign-out).
+	gen uint64
+}
+
+type tokenEntry struct {
+	user   User
+	at     time.Time // by the engine's clock
+	mono   time.Time // time.Now, monotonic
+	userID int64
+}
+
+func newTokenCache(ttl time.Duration, max int) *tokenCache {
+	return &tokenCache{ttl: ttl, max: max, entries: map[string]tokenEntry{}}
+}
+
+func (c *tokenCache) fresh(e tokenEntry, now time.Time) bool {
+	return !now.Before(e.at) && now.Sub(e.at) < c.ttl && time.Since(e.mono) < c.ttl
+}
+
+// get returns a copy of the cached user of hash, if fresh.
+func (c *tokenCache) get(hash string, now time.Time) (*User, bool) {
+	if c == nil || c.ttl <= 0 {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[hash]
+	if !ok {
+		return nil, false
+	}
+	if !c.fresh(e, now) {
+		delete(c.entries, hash)
+		return nil, false
+	}
+	u := e.user
+	return &u, true
+}
+
+// generation is the count of revocations so far, to pass to put.
+func (c *tokenCache) generation() uint64 {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+// put caches u for hash, unless a revocation happened since generation
+// gen; it sweeps stale entries (or all) when full.
+func (c *tokenCache) put(hash string, u *User, now time.Time, gen uint64) {
+	if c == nil || c.ttl <= 0 || u == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
+	if len(c.entries) >= c.max {
+		for h, e := range c.entries {
+			if !c.fresh(e, now) {
+				delete(c.entries, h)
+			}
+		}
+		if len(c.entries) >= c.max {
+			clear(c.entries)
+		}
+	}
+	c.entries[hash] = tokenEntry{user: *u, at: now, mono: time.Now(), userID: u.ID}
+}
+
+// drop forgets one token.
+func (c *tokenCache) drop(hash string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	delete(c.entries, hash)
+}
+
+// dropUser forgets every token of a user.
+func (c *tokenCache) dropUser(userID int64) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	for h, e := range c.entries {
+		if e.userID == userID {
+			delete(c.entries, h)
+		}
+	}
+}
