@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"errors"
 	"testing"
 
 	"decisionflow/storage"
@@ -351,6 +352,58 @@ func TestStartFromCatalog(t *testing.T) {
 		}
 		_, err = h.fromEntry(es[1].ID)
 		wantCode(t, err, workflow.ERULE, workflow.RuleCatalogEntryRemoved)
+	})
+}
+
+// TestStartNeitherOrBoth: a request with neither a catalog entry nor a
+// source and a proposal, or with both, is refused as invalid (400) naming
+// the field, and creates nothing: no decision, no journal, the entry free.
+func TestStartNeitherOrBoth(t *testing.T) {
+	forEachStore(t, func(t *testing.T, h *harness) {
+		es := h.publishedCatalog(t, "老旧小区加装电梯补助")
+		chain := h.catalogChain(t).Entries
+		entry := es[0].ID
+		cases := []struct {
+			name  string
+			in    workflow.NewDecision
+			field string
+		}{
+			{"neither", workflow.NewDecision{Title: "关于镇区停车收费标准调整的决定", Category: "public_policy", UndertakingUnit: "镇城建办"}, "source"},
+			{"neither, only a summary", workflow.NewDecision{Summary: "摘要"}, "source"},
+			{"both", workflow.NewDecision{CatalogEntryID: &entry, Source: "leadership", Proposal: "镇领导班子建议"}, "catalog_entry_id"},
+			{"an entry and a source", workflow.NewDecision{CatalogEntryID: &entry, Source: "public"}, "catalog_entry_id"},
+			{"an entry and a proposal", workflow.NewDecision{CatalogEntryID: &entry, Proposal: "建议"}, "catalog_entry_id"},
+		}
+		for _, c := range cases {
+			_, err := h.eng.Create(h.ctx, staff, c.in)
+			wantCode(t, err, workflow.EINVALID, "")
+			var we *workflow.Error
+			if !errors.As(err, &we) || len(we.Fields) == 0 || we.Fields[0].Field != c.field {
+				t.Fatalf("%s: %v, want the field %s named first", c.name, err, c.field)
+			}
+			if c.field == "source" && we.Fields[0].Message != "give catalog_entry_id, or source and proposal" {
+				t.Fatalf("%s: message %q", c.name, we.Fields[0].Message)
+			}
+		}
+		if ds, _, err := h.eng.Decisions(h.ctx, head, workflow.DecisionFilter{}); err != nil || len(ds) != 0 {
+			t.Fatalf("after refusals: %d decisions (%v), want none", len(ds), err)
+		}
+		if v := h.catalogChain(t); !v.OK || v.Entries != chain {
+			t.Fatalf("catalog chain after refusals: %+v, want ok with %d entries", v, chain)
+		}
+		c, _ := h.eng.Catalog(h.ctx, staff, testYear)
+		if p := c.Entries[0].Progress; p.Status != workflow.ProgressNotStarted {
+			t.Fatalf("entry progress after refusals: %+v, want not started", p)
+		}
+		// Either one alone starts a decision, the first being number 1.
+		d, err := h.fromEntry(entry)
+		if err != nil || d.ID != 1 || d.State != workflow.StateDrafting {
+			t.Fatalf("from the entry: %+v %v", d, err)
+		}
+		p := h.proposal(t, workflow.StateProposed)
+		if p.Source == nil || *p.Source != "deputies" {
+			t.Fatalf("proposal: %+v", p)
+		}
 	})
 }
 

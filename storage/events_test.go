@@ -141,7 +141,7 @@ func TestRoles(t *testing.T) {
 				yes, no := true, false
 				_, err = s.eng.AddExpertOpinion(s.ctx, u, d.ID, workflow.ExpertOpinionInput{ExpertName: "a", Opinion: "b", Signed: &yes, ConflictOfInterest: &no})
 				wantCode(t, err, workflow.EFORBIDDEN, "")
-				_, err = s.eng.Create(s.ctx, u, workflow.NewDecision{Title: "t", Category: "plan", UndertakingUnit: "u"})
+				_, err = s.eng.Create(s.ctx, u, proposed(workflow.NewDecision{Title: "t", Category: "plan", UndertakingUnit: "u"}))
 				wantCode(t, err, workflow.EFORBIDDEN, "")
 			}
 		})

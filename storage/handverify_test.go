@@ -50,11 +50,11 @@ func TestVerifyByHand(t *testing.T) {
 		return string(out)
 	}
 	out := run()
-	if strings.Count(out, " ok") != 7 || strings.Contains(out, "BROKEN") {
+	if strings.Count(out, " ok") != 8 || strings.Contains(out, "BROKEN") {
 		t.Fatalf("an intact chain does not verify by hand:\n%s", out)
 	}
-	tamper(t, &harness{db: db}, fmt.Sprintf(`UPDATE journal SET actor = 'mallory' WHERE decision_id = %d AND seq = 4`, id))
-	if out := run(); !strings.Contains(out, "4 waive_public_participation BROKEN") {
+	tamper(t, &harness{db: db}, fmt.Sprintf(`UPDATE journal SET actor = 'mallory' WHERE decision_id = %d AND seq = 5`, id))
+	if out := run(); !strings.Contains(out, "5 waive_public_participation BROKEN") {
 		t.Fatalf("the edited entry passes the hand check:\n%s", out)
 	}
 }

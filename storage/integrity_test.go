@@ -114,7 +114,7 @@ func TestMinAttendeesBelowThreeRefused(t *testing.T) {
 func TestSingleLineFields(t *testing.T) {
 	forEachStore(t, func(t *testing.T, h *harness) {
 		for _, title := range []string{"关于\u202e补助的决定", "tab\there", "line\nbreak", "\u2066isolate"} {
-			_, err := h.eng.Create(h.ctx, staff, workflow.NewDecision{Title: title, Category: "plan", UndertakingUnit: "镇城建办"})
+			_, err := h.eng.Create(h.ctx, staff, proposed(workflow.NewDecision{Title: title, Category: "plan", UndertakingUnit: "镇城建办"}))
 			wantCode(t, err, workflow.EINVALID, "")
 		}
 		acc := workflow.NewAccounts(h.db, h.clock)

@@ -28,8 +28,8 @@ func TestJournalAppendOnly(t *testing.T) {
 				t.Error("TRUNCATE journal succeeded")
 			}
 		}
-		if v := h.verify(t, d.ID); !v.OK || v.Entries != 3 {
-			t.Fatalf("verify = %+v, want ok with 3 entries", v)
+		if v := h.verify(t, d.ID); !v.OK || v.Entries != 4 {
+			t.Fatalf("verify = %+v, want ok with 4 entries", v)
 		}
 	})
 }

@@ -101,17 +101,34 @@ func mustJSON(t testing.TB, v any) []byte {
 	return b
 }
 
-// create makes a decision in drafting.
+// create makes a decision in drafting the lawful way outside the catalog:
+// a proposal from the leadership (journal entry 1, create) that the head
+// starts (entry 2, start).
 func (h *harness) create(t testing.TB) *workflow.Decision {
 	t.Helper()
-	d, err := h.eng.Create(h.ctx, staff, workflow.NewDecision{
+	d, err := h.eng.Create(h.ctx, staff, proposed(workflow.NewDecision{
 		Title: "关于老旧小区加装电梯补助的决定", Summary: "对老旧小区加装电梯给予财政补助",
 		Category: "public_policy", UndertakingUnit: "镇城建办",
-	})
+	}))
 	if err != nil {
 		t.Fatalf("create: %v", err)
 	}
-	return d
+	return h.start(t, d.ID, d.UndertakingUnit)
+}
+
+// proposed makes in a proposal from the leadership (lifecycle.md "Starting
+// a decision"): a decision outside the catalog, started in proposed.
+func proposed(in workflow.NewDecision) workflow.NewDecision {
+	in.Source, in.Proposal = "leadership", "镇领导班子建议：研究"+in.Title
+	return in
+}
+
+// start has the head start a proposed decision with its undertaking unit.
+func (h *harness) start(t testing.TB, id int64, unit string) *workflow.Decision {
+	t.Helper()
+	return h.fire(t, head, id, workflow.EventStart, workflow.StartData{
+		UndertakingUnit: unit, OffCatalogReason: "群众反映集中，年度目录编制后提出",
+	})
 }
 
 func (h *harness) saveDraft(t testing.TB, id int64) *workflow.Draft {

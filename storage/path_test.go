@@ -8,13 +8,13 @@ import (
 	"decisionflow/workflow"
 )
 
-// TestFullPath walks one decision from drafting to archived through every
+// TestFullPath walks one decision from its proposal to archived through every
 // mandatory step, the public comment and the 30-day period included.
 func TestFullPath(t *testing.T) {
 	forEachStore(t, func(t *testing.T, h *harness) {
 		d := h.create(t)
-		if d.State != workflow.StateDrafting || d.Version != 1 {
-			t.Fatalf("created: state %s version %d, want drafting 1", d.State, d.Version)
+		if d.State != workflow.StateDrafting || d.Version != 2 {
+			t.Fatalf("created and started: state %s version %d, want drafting 2", d.State, d.Version)
 		}
 		err := h.fireErr(t, staff, d.ID, workflow.EventSubmitDraft, map[string]any{})
 		wantCode(t, err, workflow.ERULE, workflow.RuleDraftRequired)
@@ -69,7 +69,7 @@ func TestFullPath(t *testing.T) {
 			t.Fatal(err)
 		}
 		entries := h.history(t, d.ID)
-		wantNames := []string{"create", "save_draft", "submit_draft", "set_comment_period", "add_comment", "add_comment",
+		wantNames := []string{"create", "start", "save_draft", "submit_draft", "set_comment_period", "add_comment", "add_comment",
 			"dispose_comment", "dispose_comment", "complete_public_participation", "add_expert_opinion",
 			"complete_expert_review", "complete_risk_assessment", "pass_legality_review", "approve", "publish", "complete_execution", "archive"}
 		if len(entries) != len(wantNames) {
@@ -83,10 +83,10 @@ func TestFullPath(t *testing.T) {
 		if got.Version != int64(len(entries)) {
 			t.Errorf("version = %d, want %d (one per journal entry)", got.Version, len(entries))
 		}
-		if e := entries[4]; e.Role != workflow.RolePublic || e.Actor != "public" || strings.Contains(string(e.Data), "13800000000") {
+		if e := entries[5]; e.Role != workflow.RolePublic || e.Actor != "public" || strings.Contains(string(e.Data), "13800000000") {
 			t.Errorf("public comment entry = %+v, want actor and role public and no contact", e)
 		}
-		if e := entries[13]; e.Actor != head.Username || e.Role != workflow.RoleHead || e.From != workflow.StateCollectiveDecision || e.To != workflow.StateApproved {
+		if e := entries[14]; e.Actor != head.Username || e.Role != workflow.RoleHead || e.From != workflow.StateCollectiveDecision || e.To != workflow.StateApproved {
 			t.Errorf("approve entry = %+v", e)
 		}
 		v := h.verify(t, d.ID)

@@ -59,11 +59,11 @@ func TestBadInput(t *testing.T) {
 			wantCode(t, err, workflow.EINVALID, "")
 		})
 		t.Run("title too long", func(t *testing.T) {
-			_, err := h.eng.Create(h.ctx, staff, workflow.NewDecision{Title: strings.Repeat("题", 201), Category: "plan", UndertakingUnit: "u"})
+			_, err := h.eng.Create(h.ctx, staff, proposed(workflow.NewDecision{Title: strings.Repeat("题", 201), Category: "plan", UndertakingUnit: "u"}))
 			wantCode(t, err, workflow.EINVALID, "")
 		})
 		t.Run("unknown category", func(t *testing.T) {
-			_, err := h.eng.Create(h.ctx, staff, workflow.NewDecision{Title: "t", Category: "tax", UndertakingUnit: "u"})
+			_, err := h.eng.Create(h.ctx, staff, proposed(workflow.NewDecision{Title: "t", Category: "tax", UndertakingUnit: "u"}))
 			wantCode(t, err, workflow.EINVALID, "")
 		})
 		t.Run("comment too long", func(t *testing.T) {
@@ -145,12 +145,13 @@ func TestList(t *testing.T) {
 			if i%2 == 1 {
 				unit = "镇农业办"
 			}
-			d, err := h.eng.Create(h.ctx, staff, workflow.NewDecision{Title: "决策 100%_" + itoa(int64(i)), Category: "plan", UndertakingUnit: unit})
+			d, err := h.eng.Create(h.ctx, staff, proposed(workflow.NewDecision{Title: "决策 100%_" + itoa(int64(i)), Category: "plan", UndertakingUnit: unit}))
 			if err != nil {
 				t.Fatal(err)
 			}
 			ids = append(ids, d.ID)
 		}
+		h.start(t, ids[4], "镇城建办")
 		h.saveDraft(t, ids[4])
 		h.fire(t, staff, ids[4], workflow.EventSubmitDraft, nil)
 

@@ -52,11 +52,11 @@ func publicComment(h *harness, id int64) error {
 
 var ruleCases = []ruleCase{
 	{"legislation is excluded", workflow.RuleExcludedCategory, func(t *testing.T, h *harness) (int64, error) {
-		_, err := h.eng.Create(h.ctx, staff, workflow.NewDecision{Title: "t", Category: "legislation", UndertakingUnit: "u"})
+		_, err := h.eng.Create(h.ctx, staff, proposed(workflow.NewDecision{Title: "t", Category: "legislation", UndertakingUnit: "u"}))
 		return 0, err
 	}},
 	{"emergency response is excluded", workflow.RuleExcludedCategory, func(t *testing.T, h *harness) (int64, error) {
-		_, err := h.eng.Create(h.ctx, staff, workflow.NewDecision{Title: "t", Category: "emergency_response", UndertakingUnit: "u"})
+		_, err := h.eng.Create(h.ctx, staff, proposed(workflow.NewDecision{Title: "t", Category: "emergency_response", UndertakingUnit: "u"}))
 		return 0, err
 	}},
 	{"no draft", workflow.RuleDraftRequired, func(t *testing.T, h *harness) (int64, error) {

@@ -86,7 +86,7 @@ var catalogMessages = map[string][2]string{
 	"planned_quarter.4":         {"第四季度", "Q4"},
 	"nav.catalog":               {"决策事项目录", "Catalog"},
 	"new.start":                 {"目录外事项的建议", "A proposal outside the catalog"},
-	"new.start.hint":            {"目录中的事项请在目录中启动；目录外事项填写建议来源和建议内容，由行政首长决定是否启动。", "Start a catalog entry from the catalog; outside it, give the proposal's source and text for the head to start or decline."},
+	"new.start.hint":            {"目录中的事项请在目录中启动；目录外事项须填写建议来源和建议内容，由行政首长决定是否启动。", "Start a catalog entry from the catalog; outside it, the proposal's source and text are required, for the head to start or decline."},
 	"field.source":              {"建议来源", "Source"},
 	"field.proposal":            {"建议内容", "Proposal"},
 	"source.leadership":         {"决策机关领导人员", "Leadership"},

@@ -10,8 +10,8 @@ import (
 	"decisionflow/workflow"
 )
 
-// startOf is where a decision on the way to state starts: a proposal for
-// the states of a proposal, drafting (as from a catalog entry) otherwise.
+// startOf is where the way to state starts: a proposal for the states of
+// a proposal, drafting (the proposal started by the head) otherwise.
 func startOf(state workflow.State) workflow.State {
 	if state == workflow.StateProposed || state == workflow.StateDeclined {
 		return workflow.StateProposed
@@ -110,6 +110,39 @@ func TestCatalogThroughThePages(t *testing.T) {
 		if code != http.StatusOK || !strings.Contains(public, want) {
 			t.Errorf("public catalog (%d) lacks %q", code, want)
 		}
+	}
+}
+
+// TestNewDecisionNeedsAStart: the new decision's form without a source and
+// a proposal is refused (400) beside the source, what was typed kept, and
+// creates nothing; with both it starts a proposal.
+func TestNewDecisionNeedsAStart(t *testing.T) {
+	s := newSite(t, workflow.PolicyAllFive)
+	staff := s.clients[workflow.RoleStaff]
+	_, page := s.get(staff, "/decisions/new")
+	for _, want := range []string{`<select id="source" name="source" required>`, `<textarea id="proposal" name="proposal" rows="3" required>`} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("the form lacks %s", want)
+		}
+	}
+	form := url.Values{"csrf": {csrfField.FindStringSubmatch(page)[1]}, "title": {"关于镇区停车收费标准调整的决定"}, "category": {"public_policy"}, "undertaking_unit": {"镇发改办"}}
+	code, _, body := s.post(staff, "/decisions", form)
+	beside := `name="source" required>`
+	if i := strings.Index(body, beside); code != http.StatusBadRequest || i < 0 ||
+		!strings.Contains(body[i:], `<p class="ferr" role="alert">`+tr(langZH, "rule.invalid-request")+"（"+tr(langZH, "field.source")+"）</p>") ||
+		!strings.Contains(body, "关于镇区停车收费标准调整的决定") {
+		t.Fatalf("neither an entry nor a proposal: %d\n%s", code, body)
+	}
+	if ds, _, err := s.eng.Decisions(s.ctx, s.users[workflow.RoleHead], workflow.DecisionFilter{}); err != nil || len(ds) != 0 {
+		t.Fatalf("the refusal created %d decisions (%v)", len(ds), err)
+	}
+	form.Set("source", "public")
+	form.Set("proposal", "居民来信建议调整收费标准")
+	if code, loc, _ := s.post(staff, "/decisions", form); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/decisions/") {
+		t.Fatalf("a proposal: %d %s", code, loc)
+	}
+	if ds, _, _ := s.eng.Decisions(s.ctx, s.users[workflow.RoleHead], workflow.DecisionFilter{}); len(ds) != 1 || ds[0].State != workflow.StateProposed {
+		t.Fatalf("after the proposal: %+v", ds)
 	}
 }
 

@@ -56,7 +56,7 @@ func TestPathTaken(t *testing.T) {
 		got = append(got, m[1])
 	}
 	var want []string
-	want = append(want, string(workflow.StateDrafting))
+	want = append(want, string(workflow.StateProposed), string(workflow.StateDrafting))
 	for _, ev := range pathTo(workflow.StateCollectiveDecision) {
 		want = append(want, string(ev.To))
 	}

@@ -55,23 +55,30 @@ var detour = map[string]workflow.State{
 	workflow.EventStop:              workflow.StatePublished,
 }
 
-// reach creates a decision and takes it to state through the engine. Before
+// reach creates a decision, a proposal, and takes it to state through the
+// engine, the head starting it first unless state is a proposal's. Before
 // each event staff take the record actions the state offers them (a draft,
 // the comment period, a comment and its disposition, an expert opinion),
 // and a day passes; with ready, in state too.
 func (s *site) reach(state workflow.State, ready bool) int64 {
 	s.t.Helper()
-	nd := workflow.NewDecision{Title: "测试决策", Category: "plan", UndertakingUnit: "镇城建办"}
-	if startOf(state) == workflow.StateProposed {
-		nd.Source, nd.Proposal = "public", "测试：建议"
-	}
+	nd := workflow.NewDecision{Title: "测试决策", Category: "plan", UndertakingUnit: "镇城建办", Source: "public", Proposal: "测试：建议"}
 	d, err := s.eng.Create(s.ctx, s.users[workflow.RoleStaff], nd)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	for _, ev := range pathTo(state) {
+	path := pathTo(state)
+	if startOf(state) == workflow.StateDrafting {
+		start, _ := workflow.LookupEvent(workflow.EventStart)
+		path = append([]workflow.EventDef{start}, path...)
+	}
+	for _, ev := range path {
 		s.prepare(d.ID)
-		raw, err := decodeForm(ev.Fields, s.values(ev.Fields))
+		v := s.values(ev.Fields)
+		if ev.Name == workflow.EventStart {
+			v.Set("undertaking_unit", nd.UndertakingUnit) // started as proposed
+		}
+		raw, err := decodeForm(ev.Fields, v)
 		if err == nil {
 			_, err = s.eng.Fire(s.ctx, s.users[ev.Role], d.ID, ev.Name, raw, 0)
 		}

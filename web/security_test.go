@@ -133,7 +133,7 @@ func TestCSRFTokenBoundToSession(t *testing.T) {
 	if after == before {
 		t.Fatal("the CSRF token did not change at sign-in")
 	}
-	form := url.Values{"title": {"t"}, "category": {"plan"}, "undertaking_unit": {"u"}, "csrf": {before}}
+	form := url.Values{"title": {"t"}, "category": {"plan"}, "undertaking_unit": {"u"}, "source": {"public"}, "proposal": {"p"}, "csrf": {before}}
 	if code, _, _ := s.post(c, "/decisions", form); code != http.StatusForbidden {
 		t.Fatalf("the token from before sign-in: %d, want 403", code)
 	}

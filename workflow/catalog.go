@@ -833,13 +833,13 @@ func (e *Engine) entryDefaults(ctx context.Context, in *NewDecision) error {
 	return nil
 }
 
-// startState is where a new decision starts: proposed without a catalog
-// entry and with a source, drafting otherwise.
+// startState is where a valid new decision starts: drafting from a catalog
+// entry, proposed from a source and a proposal (Validate refuses neither).
 func (in *NewDecision) startState() State {
-	if in.CatalogEntryID == nil && in.Source != "" {
-		return StateProposed
+	if in.CatalogEntryID != nil {
+		return StateDrafting
 	}
-	return StateDrafting
+	return StateProposed
 }
 
 // beforeDecision adds to the dossier the catalog entry the decision started

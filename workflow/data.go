@@ -185,6 +185,11 @@ func (r *NewDecision) Validate() error {
 	// From a catalog entry, title, unit and category default to the entry's
 	// (filled by Create before it checks again).
 	fromEntry := r.CatalogEntryID != nil
+	// Neither a catalog entry nor a proposal is no lawful start (Arts 10–11).
+	neither := !fromEntry && r.Source == "" && r.Proposal == ""
+	if neither {
+		c.add("source", "give catalog_entry_id, or source and proposal")
+	}
 	if !fromEntry || r.Title != "" {
 		c.required("title", r.Title, MaxTitle)
 	}
@@ -198,7 +203,7 @@ func (r *NewDecision) Validate() error {
 	if r.CatalogEntryID != nil && (r.Source != "" || r.Proposal != "") {
 		c.add("catalog_entry_id", "a decision starts from a catalog entry or from a proposal, not both")
 	}
-	if r.Source != "" || r.Proposal != "" {
+	if !fromEntry && !neither {
 		c.enum("source", r.Source, ProposalSources)
 		c.required("proposal", r.Proposal, MaxText)
 	}

@@ -208,19 +208,34 @@ func TestBrowserWalk(t *testing.T) {
 	seedAccounts(t, dsn)
 	b := newBrowser(t, s.base)
 
-	// Staff: start the decision, write the draft, submit it, open the window.
+	// Staff: propose the decision outside the catalog; the head starts it.
 	b.signIn("staff", "staff-password")
 	b.open("/decisions/new")
 	b.fill("#title", "关于老旧小区加装电梯补助的决定", "#summary", "对加装电梯给予财政补助",
-		"#category", "public_policy", "#undertaking_unit", "镇城建办")
+		"#category", "public_policy", "#undertaking_unit", "镇城建办",
+		"#source", "leadership", "#proposal", "镇领导班子建议对老旧小区加装电梯给予财政补助")
 	b.press("form[action='/decisions'] button")
 	decision := strings.Split(strings.TrimPrefix(b.location(), s.base), "?")[0]
 	if !regexp.MustCompile(`^/decisions/\d+$`).MatchString(decision) {
 		t.Fatalf("after creation: %s", b.location())
 	}
-	if got := b.text("#state"); got != "起草（决策启动）" {
+	if got := b.text("#state"); got != "建议（待启动）" {
 		t.Fatalf("state %q", got)
 	}
+	b.signOut()
+	b.signIn("head", "head-password")
+	b.open(decision)
+	b.unfold("event-start") // decline may come first
+	b.fill("#event-start-undertaking_unit", "镇城建办", "#event-start-off_catalog_reason", "群众反映集中，年度目录编制后提出")
+	b.press("#event-start button")
+	if got := b.text("#state"); got != "起草（决策启动）" {
+		t.Fatalf("state after the start %q (%s)", got, b.text("main"))
+	}
+	b.signOut()
+
+	// Staff: write the draft, submit it, open the window.
+	b.signIn("staff", "staff-password")
+	b.open(decision)
 	b.fill("#record-save_draft-text", "第一条 为改善老旧小区居住条件，对加装电梯给予补助。\n第二条 补助标准按楼层分档。",
 		"#record-save_draft-legal_bases", "《重大行政决策程序暂行条例》\n《城市居住区规划设计标准》")
 	b.press("#record-save_draft button")
@@ -459,7 +474,7 @@ func TestFormsNeedCSRF(t *testing.T) {
 	if code, _ := post("/login", creds); code != http.StatusSeeOther {
 		t.Fatalf("sign-in with the token: %d", code)
 	}
-	decision := url.Values{"title": {"未带令牌的决策"}, "category": {"plan"}, "undertaking_unit": {"镇城建办"}}
+	decision := url.Values{"title": {"未带令牌的决策"}, "category": {"plan"}, "undertaking_unit": {"镇城建办"}, "source": {"public"}, "proposal": {"居民建议"}}
 	if code, _ := post("/decisions", decision); code != http.StatusForbidden {
 		t.Fatalf("a signed-in form without its token: %d, want 403", code)
 	}

@@ -297,18 +297,25 @@ func TestEndToEnd(t *testing.T) {
 			// 401, 403 for creating as another role, 400s, 422 for a rule.
 			s.want(s.call("GET", "/api/v1/decisions", "", nil), 401, "unauthenticated")
 			s.want(s.call("GET", "/api/v1/decisions", "not-a-token", nil), 401, "unauthenticated")
-			newDecision := map[string]string{"title": "关于老旧小区加装电梯补助的决定", "summary": "财政补助", "category": "public_policy", "undertaking_unit": "镇城建办"}
+			newDecision := map[string]string{"title": "关于老旧小区加装电梯补助的决定", "summary": "财政补助", "category": "public_policy", "undertaking_unit": "镇城建办",
+				"source": "leadership", "proposal": "镇领导班子建议对老旧小区加装电梯给予财政补助"}
 			s.want(s.call("POST", "/api/v1/decisions", head, newDecision), 403, "role-not-allowed")
 			s.want(s.call("POST", "/api/v1/decisions", staff, `{"title": "x",`), 400, "invalid-request")
 			p := s.want(s.call("POST", "/api/v1/decisions", staff, `{"title": 7, "category": "plan", "undertaking_unit": "u"}`), 400, "invalid-request")
 			if errs := p["errors"].([]any); len(errs) == 0 || errs[0].(map[string]any)["field"] != "title" {
 				t.Fatalf("wrong type: errors %v, want the field title", p["errors"])
 			}
-			p = s.want(s.call("POST", "/api/v1/decisions", staff, map[string]string{"title": "t", "category": "plan", "undertaking_unit": "u", "secret": "x"}), 400, "invalid-request")
+			p = s.want(s.call("POST", "/api/v1/decisions", staff, map[string]string{"title": "t", "category": "plan", "undertaking_unit": "u", "source": "public", "proposal": "p", "secret": "x"}), 400, "invalid-request")
 			if errs := p["errors"].([]any); len(errs) == 0 || errs[0].(map[string]any)["field"] != "secret" {
 				t.Fatalf("unknown field: errors %v, want the field secret", p["errors"])
 			}
-			s.want(s.call("POST", "/api/v1/decisions", staff, map[string]string{"title": "立法", "category": "legislation", "undertaking_unit": "u"}), 422, workflow.RuleExcludedCategory)
+			// Neither a catalog entry nor a proposal: 400 naming source (both: the catalog below).
+			p = s.want(s.call("POST", "/api/v1/decisions", staff, map[string]string{"title": "t", "category": "plan", "undertaking_unit": "u"}), 400, "invalid-request")
+			if errs := p["errors"].([]any); len(errs) == 0 || errs[0].(map[string]any)["field"] != "source" ||
+				errs[0].(map[string]any)["message"] != "give catalog_entry_id, or source and proposal" {
+				t.Fatalf("neither an entry nor a proposal: errors %v, want the field source", p["errors"])
+			}
+			s.want(s.call("POST", "/api/v1/decisions", staff, map[string]string{"title": "立法", "category": "legislation", "undertaking_unit": "u", "source": "public", "proposal": "p"}), 422, workflow.RuleExcludedCategory)
 			s.want(s.call("POST", "/api/v1/decisions", staff, bytes.Repeat([]byte("x"), 1<<20+1)), 413, "body-too-large")
 
 			// Create, with an idempotent retry.
@@ -322,7 +329,7 @@ func TestEndToEnd(t *testing.T) {
 			if again.status != 201 || !bytes.Equal(again.body, r.body) || again.header.Get("Idempotent-Replayed") != "true" {
 				t.Fatalf("idempotent retry: %d %s", again.status, again.body)
 			}
-			s.want(s.call("POST", "/api/v1/decisions", staff, map[string]string{"title": "另一个", "category": "plan", "undertaking_unit": "u"}, "Idempotency-Key", "create-1"), 422, "idempotency-key-reused")
+			s.want(s.call("POST", "/api/v1/decisions", staff, map[string]string{"title": "另一个", "category": "plan", "undertaking_unit": "u", "source": "public", "proposal": "p"}, "Idempotency-Key", "create-1"), 422, "idempotency-key-reused")
 			list := s.want(s.call("GET", "/api/v1/decisions", head, nil), 200, "")
 			if n := len(list["decisions"].([]any)); n != 1 {
 				t.Fatalf("%d decisions after an idempotent retry, want 1", n)
@@ -331,6 +338,11 @@ func TestEndToEnd(t *testing.T) {
 			s.want(s.call("GET", "/api/v1/decisions/abc", staff, nil), 400, "invalid-request")
 
 			path := func(p string) string { return fmt.Sprintf("/api/v1/decisions/%d%s", id, p) }
+			// The proposal, in proposed; the head starts it outside the catalog.
+			if d["state"] != "proposed" || d["source"] != "leadership" {
+				t.Fatalf("created: state %v source %v, want proposed from the leadership", d["state"], d["source"])
+			}
+			s.want(s.fire(head, id, "start", map[string]any{"undertaking_unit": "镇城建办", "off_catalog_reason": "群众反映集中，年度目录编制后提出"}), 200, "")
 			s.want(s.call("PUT", path("/draft"), staff, map[string]any{"text": "第一条 为改善老旧小区居住条件，制定本办法。", "legal_bases": []string{"《重大行政决策程序暂行条例》"}}), 200, "")
 			// 409 with allowed_events: staff cannot complete public participation from drafting.
 			p = s.want(s.fire(staff, id, "complete_public_participation", map[string]string{"adoption_report": "x"}), 409, "event-not-allowed")
@@ -510,12 +522,15 @@ func TestDatabaseDown(t *testing.T) {
 	defer c.Stop()
 	dsn := c.EmptyDatabase(t)
 	s := startServer(t, dsn, "DECISIONFLOW_NOW="+day0)
-	if out, err := exec.Command(binary(t), "user", "add", "--db", dsn, "--username", "staff", "--role", "staff", "--password", "staff-password").CombinedOutput(); err != nil {
-		t.Fatalf("user add: %v\n%s", err, out)
+	for _, u := range [][3]string{{"staff", "staff", "staff-password"}, {"head", "head", "head-password"}} {
+		if out, err := exec.Command(binary(t), "user", "add", "--db", dsn, "--username", u[0], "--role", u[1], "--password", u[2]).CombinedOutput(); err != nil {
+			t.Fatalf("user add: %v\n%s", err, out)
+		}
 	}
 	staff := s.login("staff", "staff-password")
-	d := s.want(s.call("POST", "/api/v1/decisions", staff, map[string]string{"title": "t", "category": "plan", "undertaking_unit": "u"}), 201, "")
+	d := s.want(s.call("POST", "/api/v1/decisions", staff, map[string]string{"title": "t", "category": "plan", "undertaking_unit": "u", "source": "public", "proposal": "p"}), 201, "")
 	id := int64(d["id"].(float64))
+	s.want(s.fire(s.login("head", "head-password"), id, "start", map[string]string{"undertaking_unit": "u", "off_catalog_reason": "r"}), 200, "")
 
 	if err := c.StopServer(); err != nil {
 		t.Fatal(err)
@@ -636,14 +651,16 @@ func checkDossier(t *testing.T, s *server, token string, id int64, entries int, 
 func TestOverdueAndCalendar(t *testing.T) {
 	dsn := filepath.Join(t.TempDir(), "due.db")
 	s := startServer(t, dsn, "DECISIONFLOW_NOW=2026-09-29T09:00:00+08:00", "DECISIONFLOW_POLICY=statutory")
-	for _, u := range [][3]string{{"staff", "staff", "staff-password"}, {"admin", "admin", "admin-password"}} {
+	for _, u := range [][3]string{{"staff", "staff", "staff-password"}, {"admin", "admin", "admin-password"}, {"head", "head", "head-password"}} {
 		if out, err := exec.Command(binary(t), "user", "add", "--db", dsn, "--username", u[0], "--role", u[1], "--password", u[2]).CombinedOutput(); err != nil {
 			t.Fatalf("user add: %v\n%s", err, out)
 		}
 	}
 	staff := s.login("staff", "staff-password")
-	d := s.want(s.call("POST", "/api/v1/decisions", staff, map[string]string{"title": "保密事项的决定", "category": "other", "undertaking_unit": "镇综治办"}), 201, "")
+	d := s.want(s.call("POST", "/api/v1/decisions", staff, map[string]string{"title": "保密事项的决定", "category": "other", "undertaking_unit": "镇综治办",
+		"source": "department", "proposal": "镇综治办提出"}), 201, "")
 	id := int64(d["id"].(float64))
+	s.want(s.fire(s.login("head", "head-password"), id, "start", map[string]string{"undertaking_unit": "镇综治办", "off_catalog_reason": "年度目录编制后提出"}), 200, "")
 	s.want(s.call("PUT", fmt.Sprintf("/api/v1/decisions/%d/draft", id), staff, map[string]any{"text": "正文", "legal_bases": []string{"《条例》"}}), 200, "")
 	s.want(s.fire(staff, id, "submit_draft", nil), 200, "")
 	s.want(s.fire(staff, id, "waive_public_participation", map[string]string{"reason": "依法不予公开", "legal_basis": "《保守国家秘密法》"}), 200, "")
@@ -795,6 +812,29 @@ func TestCatalogEndToEnd(t *testing.T) {
 			c = s.want(s.call("POST", cat("/events"), staff, map[string]any{"event": "publish_catalog", "data": map[string]string{"published_on": "2026-03-02", "url": "https://www.example.gov.cn/zwgk/jcml/2026"}}), 200, "")
 			if c["state"] != "published" || len(c["entries"].([]any)) != 3 {
 				t.Fatalf("catalog after publication: %v", c)
+			}
+
+			// Neither an entry nor a proposal, or both: 400 naming the field, and nothing changes.
+			chain := s.want(s.call("GET", cat("/verify"), head, nil), 200, "")
+			for _, c := range []struct {
+				body  map[string]any
+				field string
+			}{
+				{map[string]any{"title": "关于老旧小区加装电梯补助的决定", "category": "public_policy", "undertaking_unit": "镇城建办"}, "source"},
+				{map[string]any{"summary": "财政补助"}, "source"},
+				{map[string]any{"catalog_entry_id": elevator, "source": "leadership", "proposal": "镇领导班子建议"}, "catalog_entry_id"},
+				{map[string]any{"catalog_entry_id": elevator, "summary": "财政补助", "source": "public"}, "catalog_entry_id"},
+			} {
+				p := s.want(s.call("POST", "/api/v1/decisions", staff, c.body), 400, "invalid-request")
+				if errs, _ := p["errors"].([]any); len(errs) == 0 || errs[0].(map[string]any)["field"] != c.field {
+					t.Fatalf("%v: errors %v, want the field %s", c.body, p["errors"], c.field)
+				}
+			}
+			if n := len(s.want(s.call("GET", "/api/v1/decisions", head, nil), 200, "")["decisions"].([]any)); n != 0 {
+				t.Fatalf("%d decisions after the refusals, want none", n)
+			}
+			if again := s.want(s.call("GET", cat("/verify"), head, nil), 200, ""); again["ok"] != true || again["entries"] != chain["entries"] {
+				t.Fatalf("the catalog's chain after the refusals: %v, before %v", again, chain)
 			}
 
 			// The elevator entry starts a decision straight into drafting, with the entry's title and unit.

@@ -80,11 +80,15 @@ type walk struct {
 	tok map[string]string
 }
 
+// newWalk proposes a decision outside the catalog, the head starts it, and
+// staff save its draft.
 func newWalk(t *testing.T, s *server, dsn, title string) *walk {
 	w := &walk{t: t, s: s, dsn: dsn}
 	w.login()
-	d := s.want(s.call("POST", "/api/v1/decisions", w.tok["staff"], map[string]string{"title": title, "summary": "摘要", "category": "public_policy", "undertaking_unit": "镇城建办"}), 201, "")
+	d := s.want(s.call("POST", "/api/v1/decisions", w.tok["staff"], map[string]string{"title": title, "summary": "摘要", "category": "public_policy", "undertaking_unit": "镇城建办",
+		"source": "leadership", "proposal": "镇领导班子建议：" + title}), 201, "")
 	w.id = int64(d["id"].(float64))
+	w.fire("head", "start", map[string]string{"undertaking_unit": "镇城建办", "off_catalog_reason": "年度目录编制后提出"}, "drafting")
 	s.want(s.call("PUT", w.path("/draft"), w.tok["staff"], map[string]any{"text": "第一条 " + title, "legal_bases": []string{"《重大行政决策程序暂行条例》"}}), 200, "")
 	return w
 }

@@ -38,7 +38,12 @@ func publicServer(t testing.TB) (*httptest.Server, *storage.DB, int64) {
 	clock := workflow.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	eng := workflow.NewEngine(db, clock, workflow.DefaultSettings())
 	staff := &workflow.User{Username: "staff", Role: workflow.RoleStaff}
-	d, err := eng.Create(ctx, staff, workflow.NewDecision{Title: "公开征求意见的决定", Category: "plan", UndertakingUnit: "镇城建办"})
+	d, err := eng.Create(ctx, staff, workflow.NewDecision{Title: "公开征求意见的决定", Category: "plan", UndertakingUnit: "镇城建办",
+		Source: "public", Proposal: "居民建议"})
+	if err == nil {
+		head := &workflow.User{Username: "head", Role: workflow.RoleHead}
+		_, err = eng.Fire(ctx, head, d.ID, workflow.EventStart, []byte(`{"undertaking_unit":"镇城建办","off_catalog_reason":"年度目录编制后提出"}`), 0)
+	}
 	if err == nil {
 		_, err = eng.SaveDraft(ctx, staff, d.ID, workflow.DraftInput{Text: "正文", LegalBases: []string{"《条例》"}}, 0)
 	}
@@ -123,12 +128,12 @@ func TestHostileInputs(t *testing.T) {
 		`<img src=x onerror=alert(1)>`, "تجربة עברית 🚀", `\u0000 literally`,
 	}
 	for i, v := range verbatim {
-		r := s.call("POST", "/api/v1/decisions", staff, map[string]string{"title": v, "summary": v, "category": "plan", "undertaking_unit": v})
+		r := s.call("POST", "/api/v1/decisions", staff, map[string]string{"title": v, "summary": v, "category": "plan", "undertaking_unit": v, "source": "public", "proposal": v})
 		if r.status != 201 {
 			t.Fatalf("%q: status %d %s", v, r.status, r.body)
 		}
 		d := r.json(t)
-		if d["title"] != v || d["undertaking_unit"] != v {
+		if d["title"] != v || d["undertaking_unit"] != v || d["proposal"] != v {
 			t.Fatalf("%q was not stored verbatim: %v", v, d["title"])
 		}
 		id := int64(d["id"].(float64))
@@ -156,16 +161,16 @@ func TestHostileInputs(t *testing.T) {
 		"newline in a title": 400,
 	}
 	bodies := map[string][]byte{
-		"NUL in a string":    []byte(`{"title":"a\u0000b","category":"plan","undertaking_unit":"u"}`),
-		"invalid UTF-8":      []byte("{\"title\":\"\xff\xfe\",\"category\":\"plan\",\"undertaking_unit\":\"u\"}"),
+		"NUL in a string":    []byte(`{"title":"a\u0000b","category":"plan","undertaking_unit":"u","source":"public","proposal":"p"}`),
+		"invalid UTF-8":      []byte("{\"title\":\"\xff\xfe\",\"category\":\"plan\",\"undertaking_unit\":\"u\",\"source\":\"public\",\"proposal\":\"p\"}"),
 		"deep nesting":       []byte(`{"title":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`),
-		"huge title":         []byte(`{"title":"` + strings.Repeat("题", 200001) + `","category":"plan","undertaking_unit":"u"}`),
+		"huge title":         []byte(`{"title":"` + strings.Repeat("题", 200001) + `","category":"plan","undertaking_unit":"u","source":"public","proposal":"p"}`),
 		"over 1 MiB":         bytes.Repeat([]byte(" "), 1<<20+10),
-		"bidi override":      []byte(`{"title":"关于\u202e反转的决定","category":"plan","undertaking_unit":"u"}`),
-		"tab in a unit":      []byte(`{"title":"t","category":"plan","undertaking_unit":"镇\t城建办"}`),
-		"newline in a title": []byte(`{"title":"a\nb","category":"plan","undertaking_unit":"u"}`),
+		"bidi override":      []byte(`{"title":"关于\u202e反转的决定","category":"plan","undertaking_unit":"u","source":"public","proposal":"p"}`),
+		"tab in a unit":      []byte(`{"title":"t","category":"plan","undertaking_unit":"镇\t城建办","source":"public","proposal":"p"}`),
+		"newline in a title": []byte(`{"title":"a\nb","category":"plan","undertaking_unit":"u","source":"public","proposal":"p"}`),
 		"not JSON":           []byte(`title=x&category=plan`),
-		"number as a title":  []byte(`{"title":1e999,"category":"plan","undertaking_unit":"u"}`),
+		"number as a title":  []byte(`{"title":1e999,"category":"plan","undertaking_unit":"u","source":"public","proposal":"p"}`),
 	}
 	for name, b := range bodies {
 		r := s.call("POST", "/api/v1/decisions", staff, b)

@@ -47,10 +47,14 @@ func TestVerifyCLI(t *testing.T) {
 			defer db.Close()
 			eng := workflow.NewEngine(db, workflow.SystemClock{}, workflow.DefaultSettings())
 			staff := &workflow.User{Username: "wang", Role: workflow.RoleStaff}
+			head := &workflow.User{Username: "zhang", Role: workflow.RoleHead}
 			var ids []int64
 			for i := 0; i < 2; i++ {
-				d, err := eng.Create(ctx, staff, workflow.NewDecision{Title: "决策", Category: "plan", UndertakingUnit: "镇城建办"})
+				d, err := eng.Create(ctx, staff, workflow.NewDecision{Title: "决策", Category: "plan", UndertakingUnit: "镇城建办", Source: "leadership", Proposal: "建议"})
 				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := eng.Fire(ctx, head, d.ID, workflow.EventStart, []byte(`{"undertaking_unit":"镇城建办","off_catalog_reason":"目录外"}`), 0); err != nil {
 					t.Fatal(err)
 				}
 				for v := 0; v < 3; v++ {

@@ -2,7 +2,9 @@
 // --demo`, through the engine itself, its clock set back so that every
 // journal chain is valid and every date lawful: six decisions in six
 // states, one archived with its attachments and its whole dossier, and
-// the published catalog of the current year that two of them start from.
+// the published catalog of the current year that two of them start from;
+// the other four are proposals the head started outside the catalog
+// (lifecycle.md "Starting a decision").
 package demo
 
 import (
@@ -131,15 +133,54 @@ func (s *seeder) attach(who *workflow.User, id int64, kind, name string, public 
 	}
 }
 
+// proposals are the sources and texts of the demo decisions outside the
+// catalog, by title; the first two start from the catalog unless the year
+// had its catalog before the demo.
+var proposals = map[string][2]string{
+	"关于老旧小区加装电梯补助的决定":     {"deputies", "人大代表建议对老旧小区加装电梯给予补助。"},
+	"关于镇区农贸市场升级改造的决定":     {"department", "镇市场监管所提出对镇区农贸市场升级改造。"},
+	"关于调整镇区公交线路的决定":       {"deputies", "人大代表建议调整镇区公交线路，方便学生上下学。"},
+	"关于设立镇级农村环境整治专项资金的决定": {"department", "镇农业农村办提出设立农村环境整治专项资金。"},
+	"关于实施镇区垃圾分类管理的决定":     {"public", "多名居民来信建议在镇区实施生活垃圾分类。"},
+	"关于镇区停车收费标准调整的决定":     {"leadership", "镇政府领导班子提出调整镇区公共停车场收费标准。"},
+}
+
+// create starts a decision on the day offset days from today: from its
+// catalog entry, or as a proposal made two days before that the head
+// started the day before.
+func (s *seeder) create(offset int, in workflow.NewDecision) (*workflow.Decision, error) {
+	if in.CatalogEntryID = s.entries[in.Title]; in.CatalogEntryID != nil {
+		in.Category = "" // the entry's
+		s.at(offset)
+		return s.eng.Create(s.ctx, staff, in)
+	}
+	p, ok := proposals[in.Title]
+	if !ok {
+		return nil, fmt.Errorf("no catalog entry and no proposal for %s", in.Title)
+	}
+	in.Source, in.Proposal = p[0], p[1]
+	s.at(offset - 2)
+	d, err := s.eng.Create(s.ctx, staff, in)
+	if err != nil {
+		return nil, err
+	}
+	s.at(offset - 1)
+	data, err := json.Marshal(workflow.StartData{UndertakingUnit: in.UndertakingUnit,
+		OffCatalogReason: "年度决策事项目录公布后提出，经研究属于重大行政决策事项"})
+	if err != nil {
+		return nil, err
+	}
+	if d, err = s.eng.Fire(s.ctx, head, d.ID, workflow.EventStart, data, 0); err != nil {
+		return nil, fmt.Errorf("%s: %w", workflow.EventStart, err)
+	}
+	s.at(offset)
+	return d, nil
+}
+
 // start creates a decision with its draft and submits it, the comment
 // period opening that day for 30 days.
 func (s *seeder) start(offset int, title, unit, text string) int64 {
-	s.at(offset)
-	in := workflow.NewDecision{Title: title, Summary: title, Category: "public_policy", UndertakingUnit: unit, CatalogEntryID: s.entries[title]}
-	if in.CatalogEntryID != nil {
-		in.Category = "" // the entry's
-	}
-	d, err := s.eng.Create(s.ctx, staff, in)
+	d, err := s.create(offset, workflow.NewDecision{Title: title, Summary: title, Category: "public_policy", UndertakingUnit: unit})
 	if err != nil {
 		s.err = err
 		return 0
@@ -241,8 +282,7 @@ func (s *seeder) consultation() error {
 
 // drafting: a draft being written.
 func (s *seeder) drafting() error {
-	s.at(-1)
-	d, err := s.eng.Create(s.ctx, staff, workflow.NewDecision{Title: "关于镇区停车收费标准调整的决定", Summary: "调整镇区公共停车场收费标准",
+	d, err := s.create(-1, workflow.NewDecision{Title: "关于镇区停车收费标准调整的决定", Summary: "调整镇区公共停车场收费标准",
 		Category: "public_policy", UndertakingUnit: "镇发改办"})
 	if err != nil {
 		return err

@@ -27,13 +27,22 @@ func StatutoryEngine(store workflow.DecisionStore) *workflow.Engine {
 	return workflow.NewEngine(store, workflow.SystemClock{}, s)
 }
 
-// Collective creates one decision and brings it to collective_decision by
-// waiving the first three steps and passing the legality review; the engine
-// must have the statutory policy.
+// Collective creates one decision, a proposal from the leadership the head
+// starts (lifecycle.md "Starting a decision"), and brings it to
+// collective_decision by waiving the first three steps and passing the
+// legality review; the engine must have the statutory policy.
 func Collective(ctx context.Context, eng *workflow.Engine, title string) (int64, error) {
-	d, err := eng.Create(ctx, Staff, workflow.NewDecision{Title: title, Category: "other", UndertakingUnit: "镇综治办"})
+	d, err := eng.Create(ctx, Staff, workflow.NewDecision{Title: title, Category: "other", UndertakingUnit: "镇综治办",
+		Source: "leadership", Proposal: "镇领导班子建议：" + title})
 	if err != nil {
 		return 0, err
+	}
+	start, err := json.Marshal(workflow.StartData{UndertakingUnit: "镇综治办", OffCatalogReason: "年度目录编制后提出"})
+	if err != nil {
+		return 0, err
+	}
+	if _, err := eng.Fire(ctx, Head, d.ID, workflow.EventStart, start, 0); err != nil {
+		return 0, fmt.Errorf("%s: %w", workflow.EventStart, err)
 	}
 	if _, err := eng.SaveDraft(ctx, Staff, d.ID, workflow.DraftInput{Text: "正文", LegalBases: []string{"《条例》"}}, 0); err != nil {
 		return 0, err
