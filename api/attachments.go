@@ -167,11 +167,7 @@ func (s *Server) listAttachments(c *gin.Context) {
 		return
 	}
 	as, err := s.engine.Attachments(c.Request.Context(), CurrentUser(c), id)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"attachments": as})
+	s.respond(c, http.StatusOK, gin.H{"attachments": as}, err)
 }
 
 func (s *Server) downloadAttachment(c *gin.Context) {

@@ -29,11 +29,7 @@ func (s *Server) pathYear(c *gin.Context) (int, bool) {
 
 func (s *Server) listCatalogs(c *gin.Context) {
 	cs, err := s.engine.Catalogs(c.Request.Context(), CurrentUser(c))
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"catalogs": cs})
+	s.respond(c, http.StatusOK, gin.H{"catalogs": cs}, err)
 }
 
 func (s *Server) getCatalog(c *gin.Context) {
@@ -42,11 +38,7 @@ func (s *Server) getCatalog(c *gin.Context) {
 		return
 	}
 	cat, err := s.engine.Catalog(c.Request.Context(), CurrentUser(c), year)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, cat)
+	s.respond(c, http.StatusOK, cat, err)
 }
 
 func (s *Server) publicCatalog(c *gin.Context) {
@@ -55,11 +47,7 @@ func (s *Server) publicCatalog(c *gin.Context) {
 		return
 	}
 	cat, err := s.engine.PublicCatalog(c.Request.Context(), year)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, cat)
+	s.respond(c, http.StatusOK, cat, err)
 }
 
 func (s *Server) addCatalogEntry(c *gin.Context) {
@@ -69,11 +57,7 @@ func (s *Server) addCatalogEntry(c *gin.Context) {
 		return
 	}
 	e, err := s.engine.AddCatalogEntry(c.Request.Context(), CurrentUser(c), year, in)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, e)
+	s.respond(c, http.StatusCreated, e, err)
 }
 
 func (s *Server) editCatalogEntry(c *gin.Context) {
@@ -87,11 +71,7 @@ func (s *Server) editCatalogEntry(c *gin.Context) {
 		return
 	}
 	e, err := s.engine.EditCatalogEntry(c.Request.Context(), CurrentUser(c), year, id, in)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, e)
+	s.respond(c, http.StatusOK, e, err)
 }
 
 func (s *Server) removeCatalogEntry(c *gin.Context) {
@@ -105,11 +85,7 @@ func (s *Server) removeCatalogEntry(c *gin.Context) {
 		return
 	}
 	e, err := s.engine.RemoveCatalogEntry(c.Request.Context(), CurrentUser(c), year, id, in)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, e)
+	s.respond(c, http.StatusOK, e, err)
 }
 
 func (s *Server) fireCatalogEvent(c *gin.Context) {
@@ -122,11 +98,7 @@ func (s *Server) fireCatalogEvent(c *gin.Context) {
 		return
 	}
 	cat, err := s.engine.FireCatalog(c.Request.Context(), CurrentUser(c), year, in.Event, in.Data)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, cat)
+	s.respond(c, http.StatusOK, cat, err)
 }
 
 func (s *Server) catalogHistory(c *gin.Context) {
@@ -135,11 +107,7 @@ func (s *Server) catalogHistory(c *gin.Context) {
 		return
 	}
 	entries, err := s.engine.CatalogHistory(c.Request.Context(), CurrentUser(c), year)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"entries": entries})
+	s.respond(c, http.StatusOK, gin.H{"entries": entries}, err)
 }
 
 func (s *Server) verifyCatalog(c *gin.Context) {
@@ -152,11 +120,7 @@ func (s *Server) verifyCatalog(c *gin.Context) {
 		return
 	}
 	v, err := s.engine.VerifyCatalog(c.Request.Context(), year)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
+	s.respond(c, http.StatusOK, v, err)
 }
 
 func (s *Server) exportCatalog(c *gin.Context) {
@@ -315,9 +279,5 @@ func (s *Server) addHearing(c *gin.Context) {
 		return
 	}
 	h, err := s.engine.AddHearing(c.Request.Context(), CurrentUser(c), id, in)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, h)
+	s.respond(c, http.StatusCreated, h, err)
 }

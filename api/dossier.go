@@ -25,11 +25,7 @@ func (s *Server) dossier(c *gin.Context) {
 		return
 	}
 	d, err := s.engine.Dossier(c.Request.Context(), CurrentUser(c), id)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
+	s.respond(c, http.StatusOK, d, err)
 }
 
 // manifest lists the files of the dossier archive with their SHA-256, and
@@ -75,27 +71,6 @@ func (s *Server) SendDossierZip(c *gin.Context, actor *workflow.User, id int64, 
 		s.log.ErrorContext(c.Request.Context(), "dossier zip cut", "request_id", RequestID(c), "error", err.Error())
 	}
 	return nil
-}
-
-// SendZip sends a decision's dossier archive as a download.
-func SendZip(c *gin.Context, id int64, b []byte) {
-	c.Header("Content-Disposition", `attachment; filename="decision-`+strconv.FormatInt(id, 10)+`-dossier.zip"`)
-	c.Data(http.StatusOK, "application/zip", b)
-}
-
-// DossierZip packs a decision's dossier for the actor: dossier.json, the
-// printable dossier.html in lang (from the mounted pages), the attachments
-// under attachments/, manifest.json and SHA256SUMS (for `sha256sum -c`).
-func (s *Server) DossierZip(ctx context.Context, actor *workflow.User, id int64, lang string) ([]byte, error) {
-	z, err := s.planZip(ctx, actor, id, lang)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := z.write(ctx, s.engine, &buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 // zipPlan is an archive ready to be written: its small files made, its
@@ -209,11 +184,7 @@ func zipAdd(zw *zip.Writer, name string, method uint16, at time.Time, r io.Reade
 
 func (s *Server) stats(c *gin.Context) {
 	st, err := s.engine.Stats(c.Request.Context(), CurrentUser(c))
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, st)
+	s.respond(c, http.StatusOK, st, err)
 }
 
 func (s *Server) calendarDays(c *gin.Context) {
@@ -260,11 +231,7 @@ func (s *Server) setCalendarDay(c *gin.Context) {
 		return
 	}
 	d, err := s.engine.SetCalendarDay(c.Request.Context(), CurrentUser(c), day, in)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
+	s.respond(c, http.StatusOK, d, err)
 }
 
 func (s *Server) deleteCalendarDay(c *gin.Context) {

@@ -54,6 +54,16 @@ func (s *Server) ifMatch(c *gin.Context) (int64, bool) {
 
 func setETag(c *gin.Context, version int64) { c.Header("ETag", `"`+strconv.FormatInt(version, 10)+`"`) }
 
+// respond renders v as JSON with status, or err as a problem when the
+// call failed.
+func (s *Server) respond(c *gin.Context, status int, v any, err error) {
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(status, v)
+}
+
 func (s *Server) renderDecision(c *gin.Context, status int, d *workflow.Decision) {
 	setETag(c, d.Version)
 	c.JSON(status, d)
@@ -136,11 +146,7 @@ func (s *Server) updateUser(c *gin.Context) {
 		return
 	}
 	u, err := s.accounts.UpdateUser(c.Request.Context(), CurrentUser(c), c.Param("username"), in)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, u)
+	s.respond(c, http.StatusOK, u, err)
 }
 
 func (s *Server) createDecision(c *gin.Context) {
@@ -295,11 +301,7 @@ func (s *Server) verify(c *gin.Context) {
 		return
 	}
 	v, err := s.engine.Verify(c.Request.Context(), CurrentUser(c), id)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
+	s.respond(c, http.StatusOK, v, err)
 }
 
 func (s *Server) saveDraft(c *gin.Context) {
@@ -316,11 +318,7 @@ func (s *Server) saveDraft(c *gin.Context) {
 		return
 	}
 	dr, err := s.engine.SaveDraft(c.Request.Context(), CurrentUser(c), id, in, version)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, dr)
+	s.respond(c, http.StatusOK, dr, err)
 }
 
 func (s *Server) setCommentPeriod(c *gin.Context) {
@@ -354,11 +352,7 @@ func (s *Server) addComment(c *gin.Context) {
 		return
 	}
 	cm, err := s.engine.AddComment(c.Request.Context(), CurrentUser(c), id, in)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, cm)
+	s.respond(c, http.StatusCreated, cm, err)
 }
 
 func (s *Server) disposeComment(c *gin.Context) {
@@ -375,11 +369,7 @@ func (s *Server) disposeComment(c *gin.Context) {
 		return
 	}
 	cm, err := s.engine.DisposeComment(c.Request.Context(), CurrentUser(c), id, commentID, in)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, cm)
+	s.respond(c, http.StatusOK, cm, err)
 }
 
 func (s *Server) addExpertOpinion(c *gin.Context) {
@@ -392,20 +382,12 @@ func (s *Server) addExpertOpinion(c *gin.Context) {
 		return
 	}
 	o, err := s.engine.AddExpertOpinion(c.Request.Context(), CurrentUser(c), id, in)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, o)
+	s.respond(c, http.StatusCreated, o, err)
 }
 
 func (s *Server) consultations(c *gin.Context) {
 	list, err := s.engine.Consultations(c.Request.Context())
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"consultations": list})
+	s.respond(c, http.StatusOK, gin.H{"consultations": list}, err)
 }
 
 func (s *Server) publicComment(c *gin.Context) {
@@ -449,9 +431,5 @@ func (s *Server) history(c *gin.Context) {
 		return
 	}
 	entries, err := s.engine.History(c.Request.Context(), CurrentUser(c), id)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"entries": entries})
+	s.respond(c, http.StatusOK, gin.H{"entries": entries}, err)
 }

@@ -22,11 +22,7 @@ func (s *Server) addExecutionReport(c *gin.Context) {
 		return
 	}
 	r, err := s.engine.AddExecutionReport(c.Request.Context(), CurrentUser(c), id, in)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, r)
+	s.respond(c, http.StatusCreated, r, err)
 }
 
 func (s *Server) disposePublicOpinion(c *gin.Context) {
@@ -43,11 +39,7 @@ func (s *Server) disposePublicOpinion(c *gin.Context) {
 		return
 	}
 	o, err := s.engine.DisposePublicOpinion(c.Request.Context(), CurrentUser(c), id, opinionID, in)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, o)
+	s.respond(c, http.StatusOK, o, err)
 }
 
 // publicOpinion takes an opinion from anyone, rate-limited per client
@@ -84,9 +76,5 @@ func (s *Server) publicDecision(c *gin.Context) {
 		return
 	}
 	d, err := s.engine.PublicDecision(c.Request.Context(), id)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
+	s.respond(c, http.StatusOK, d, err)
 }

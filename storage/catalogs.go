@@ -157,21 +157,7 @@ func (db *DB) CatalogJournal(ctx context.Context, year int) ([]workflow.JournalE
 	const q = `
 SELECT year AS decision_id, seq, kind, name, from_state, to_state, actor, role, at, data, prev_hash, hash
 FROM catalog_journal WHERE year = ? ORDER BY seq`
-	var rows []journalRow
-	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), year); err != nil {
-		return nil, translate(err)
-	}
-	out := make([]workflow.JournalEntry, len(rows))
-	for i, r := range rows {
-		data := r.Data
-		if canon, err := workflow.CanonicalJSON(data); err == nil {
-			data = canon
-		}
-		out[i] = workflow.JournalEntry{DecisionID: r.DecisionID, Seq: r.Seq, Kind: r.Kind, Name: r.Name,
-			From: workflow.State(r.From), To: workflow.State(r.To), Actor: r.Actor, Role: workflow.Role(r.Role),
-			At: r.At.UTC(), Data: data, PrevHash: r.PrevHash, Hash: r.Hash}
-	}
-	return out, nil
+	return db.selectJournal(ctx, q, year)
 }
 
 // UpdateCatalog locks the catalog row of year (PostgreSQL: FOR UPDATE;

@@ -56,8 +56,14 @@ func (db *DB) Journal(ctx context.Context, id int64) ([]workflow.JournalEntry, e
 	const q = `
 SELECT decision_id, seq, kind, name, from_state, to_state, actor, role, at, data, prev_hash, hash
 FROM journal WHERE decision_id = ? ORDER BY seq`
+	return db.selectJournal(ctx, q, id)
+}
+
+// selectJournal runs a query for whole journal entries, their data in the
+// canonical layout.
+func (db *DB) selectJournal(ctx context.Context, q string, args ...any) ([]workflow.JournalEntry, error) {
 	var rows []journalRow
-	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), id); err != nil {
+	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), args...); err != nil {
 		return nil, translate(err)
 	}
 	out := make([]workflow.JournalEntry, len(rows))

@@ -85,13 +85,7 @@ func AttachmentKindsFor(role Role, s State) []string {
 // attachmentStates are the states an attachment may be added in: every
 // state but archived (the file is closed then).
 func attachmentStates() []State {
-	var out []State
-	for _, s := range StateDefs {
-		if s.Name != StateArchived {
-			out = append(out, s.Name)
-		}
-	}
-	return out
+	return statesWhere(func(s StateDef) bool { return s.Name != StateArchived })
 }
 
 // attachmentFields are the upload form's fields, the kinds narrowed to

@@ -403,21 +403,6 @@ func withApply[T any](s eventSpec, apply func(g *guardEnv, d *T) error) eventSpe
 	return s
 }
 
-// meetingOf returns the meeting an event's data carries, or nil.
-func meetingOf(data any) *Meeting {
-	switch v := data.(type) {
-	case *MeetingData:
-		return v.Meeting
-	case *ApproveData:
-		return v.Meeting
-	case *ApproveWithChangesData:
-		return v.Meeting
-	case *MeetingReasonData:
-		return v.Meeting
-	}
-	return nil
-}
-
 // setDecidedOn records the date of the meeting that decided.
 func setDecidedOn(d *Decision, m *Meeting) {
 	if day, err := ParseDate(m.HeldOn); err == nil {

@@ -317,10 +317,13 @@ var Events = []EventDef{
 }
 
 // closedStates are the states only archive leaves.
-func closedStates() []State {
+func closedStates() []State { return statesWhere(func(s StateDef) bool { return s.Closed }) }
+
+// statesWhere lists the states keep accepts, in the order of workflow.md.
+func statesWhere(keep func(StateDef) bool) []State {
 	var out []State
 	for _, s := range StateDefs {
-		if s.Closed {
+		if keep(s) {
 			out = append(out, s.Name)
 		}
 	}
@@ -392,15 +395,7 @@ var Actions = []ActionDef{
 		offer:     func(d *Decision, _ Date) bool { return d.State != StateArchived }},
 }
 
-func draftStates() []State {
-	var out []State
-	for _, s := range StateDefs {
-		if s.DraftEditable {
-			out = append(out, s.Name)
-		}
-	}
-	return out
-}
+func draftStates() []State { return statesWhere(func(s StateDef) bool { return s.DraftEditable }) }
 
 // LookupAction returns the definition of the named record action.
 func LookupAction(name string) (ActionDef, bool) {

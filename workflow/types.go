@@ -83,12 +83,6 @@ func (s State) Valid() bool {
 	return ok
 }
 
-// draftEditable reports whether the draft may be saved in s.
-func (s State) draftEditable() bool {
-	d, _ := LookupState(s)
-	return d.DraftEditable
-}
-
 // Policy decides whether the statutory waivers are available.
 type Policy string
 

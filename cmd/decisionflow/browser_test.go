@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -18,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"decisionflow/internal/demo"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -249,7 +250,7 @@ func TestBrowserWalk(t *testing.T) {
 	// Staff upload the drafting explanation (a PDF) through the page, public
 	// with the draft (Art 15): listed with its type and SHA-256, and
 	// downloaded byte for byte with the session's cookie.
-	pdf := tinyPDF("Drafting explanation: elevator subsidy")
+	pdf := demo.PDF("Drafting explanation: elevator subsidy")
 	sum := sha256.Sum256(pdf)
 	file := filepath.Join(t.TempDir(), "起草说明.pdf")
 	if err := os.WriteFile(file, pdf, 0o644); err != nil {
@@ -606,33 +607,6 @@ func (b *browser) download(sel string, want []byte) {
 	if sha256.Sum256(got) != sha256.Sum256(want) || !bytes.Equal(got, want) {
 		b.t.Fatalf("GET %s: %d bytes, not the %d bytes uploaded", href, len(got), len(want))
 	}
-}
-
-// tinyPDF is a valid one-page PDF showing text (ASCII), its cross-reference
-// table at the right offsets.
-func tinyPDF(text string) []byte {
-	stream := "BT /F1 18 Tf 72 760 Td (" + text + ") Tj ET"
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream),
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
 }
 
 // unfold opens the folded card of a form, as a person clicking its title.

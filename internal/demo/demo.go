@@ -8,10 +8,10 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"decisionflow/workflow"
@@ -128,7 +128,7 @@ func (s *seeder) attach(who *workflow.User, id int64, kind, name string, public 
 	}
 	pdf := samplePDF(name)
 	in := workflow.AttachmentInput{Kind: kind, Filename: name, Public: public}
-	if _, err := s.eng.AddAttachment(s.ctx, who, id, in, strings.NewReader(pdf), int64(len(pdf))); err != nil {
+	if _, err := s.eng.AddAttachment(s.ctx, who, id, in, bytes.NewReader(pdf), int64(len(pdf))); err != nil {
 		s.err = fmt.Errorf("attach %s: %w", name, err)
 	}
 }
@@ -297,11 +297,17 @@ func (s *seeder) drafting() error {
 func ptr[T any](v T) *T { return &v }
 
 // samplePDF is a one-page PDF naming the paper it stands for.
-func samplePDF(title string) string {
+func samplePDF(title string) []byte {
 	text := fmt.Sprintf("decisionflow demo: %x", []byte(title))
 	if len(text) > 80 {
 		text = text[:80]
 	}
+	return PDF(text)
+}
+
+// PDF is a valid one-page PDF showing text (ASCII), its cross-reference
+// table at the right offsets.
+func PDF(text string) []byte {
 	stream := "BT /F1 12 Tf 72 770 Td (" + text + ") Tj ET"
 	objs := []string{
 		"<< /Type /Catalog /Pages 2 0 R >>",
@@ -310,7 +316,7 @@ func samplePDF(title string) string {
 		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream),
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
 	}
-	var b strings.Builder
+	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n")
 	offsets := make([]int, len(objs))
 	for i, o := range objs {
@@ -323,5 +329,5 @@ func samplePDF(title string) string {
 		fmt.Fprintf(&b, "%010d 00000 n \n", off)
 	}
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.String()
+	return b.Bytes()
 }
