@@ -69,7 +69,7 @@ func (e *Engine) publishedOn(ctx context.Context) (map[int64]*Date, error) {
 	}
 	out := map[int64]*Date{}
 	for _, t := range ts {
-		if t.Name != EventPublish {
+		if ev, _ := LookupEvent(t.Name); ev.Section != SectionPublication {
 			continue
 		}
 		var p PublishData

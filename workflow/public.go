@@ -149,20 +149,23 @@ func (e *Engine) fromJournal(p *PublicDecision, entries []JournalEntry) {
 			continue
 		}
 		day := DateOf(j.At.In(e.settings.Location))
-		switch j.Name {
-		case EventPublish:
+		// What an entry is comes from the event table (its section, the step
+		// it completes) and the move it journals, not from its name.
+		ev, _ := LookupEvent(j.Name)
+		switch {
+		case ev.Section == SectionPublication:
 			var pd PublishData
 			_ = json.Unmarshal(j.Data, &pd)
 			p.Publication = &Publication{PublishedOn: pd.PublishedOn, Channels: pd.Channels, URL: pd.URL}
-		case EventCompletePublicParticipation:
+		case ev.Marks == MarksDone && ev.Step == StepPublicParticipation:
 			p.ParticipationAdoption = adoptionReport(j.Data)
-		case EventCompleteExpertReview:
+		case ev.Marks == MarksDone && ev.Step == StepExpertReview:
 			p.ExpertAdoption = adoptionReport(j.Data)
-		case EventSuspend:
+		case j.From == StatePublished && j.To == StateSuspended:
 			var sd SuspendData
 			_ = json.Unmarshal(j.Data, &sd)
 			p.Suspensions = append(p.Suspensions, Suspension{Ground: sd.Ground, Reason: sd.Reason, SuspendedOn: day})
-		case EventResume:
+		case j.From == StateSuspended && j.To == StatePublished:
 			if n := len(p.Suspensions); n > 0 && p.Suspensions[n-1].ResumedOn == nil {
 				var rd ReasonData
 				_ = json.Unmarshal(j.Data, &rd)
