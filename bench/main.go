@@ -29,7 +29,7 @@ import (
 	"sync"
 	"time"
 
-	"decisionflow/internal/seed"
+	"decisionflow/internal/demo"
 	"decisionflow/storage"
 	"decisionflow/storage/pgtest"
 	"decisionflow/workflow"
@@ -461,8 +461,8 @@ func seedStore(ctx context.Context, dsn string, n int) (*seeded, error) {
 		return nil, err
 	}
 	s.tokenHash = workflow.HashToken(s.token)
-	eng := seed.StatutoryEngine(db)
-	seedOne := func(i int) (int64, error) { return seed.Collective(ctx, eng, fmt.Sprintf("压测决策 %d", i)) }
+	eng := demo.StatutoryEngine(db)
+	seedOne := func(i int) (int64, error) { return demo.Collective(ctx, eng, fmt.Sprintf("压测决策 %d", i)) }
 	for i := 0; i < 2*n; i++ {
 		id, err := seedOne(i)
 		if err != nil {
@@ -478,7 +478,7 @@ func seedStore(ctx context.Context, dsn string, n int) (*seeded, error) {
 		return nil, err
 	}
 	for i := 0; i < 23; i++ {
-		if err := seed.Toggle(ctx, eng, s.history30, i%2 == 0); err != nil {
+		if err := demo.Toggle(ctx, eng, s.history30, i%2 == 0); err != nil {
 			return nil, err
 		}
 	}
@@ -571,7 +571,7 @@ func client(n int) *http.Client {
 // transitions has each client fire defer then retable, again and again, on
 // its own decision, and measures every request.
 func transitions(base, token string, ids []int64, d time.Duration) Load {
-	deferBody, retableBody := seed.Bodies()
+	deferBody, retableBody := demo.Bodies()
 	c := client(len(ids))
 	return load(len(ids), d, func(i, n int) error {
 		body := deferBody
@@ -678,13 +678,13 @@ func storeDirect(ctx context.Context, dsn string, ids []int64, d time.Duration) 
 		return Load{}, err
 	}
 	defer db.Close()
-	deferData, _ := json.Marshal(seed.DeferData())
+	deferData, _ := json.Marshal(demo.DeferData())
 	deferData, _ = workflow.CanonicalJSON(deferData)
 	return load(len(ids), d, func(i, _ int) error {
 		return db.UpdateDecision(ctx, ids[i], func(tx workflow.DecisionTx) error {
 			dec := tx.Decision()
 			from := dec.State
-			name, to := seed.ToggleStep(from)
+			name, to := demo.ToggleStep(from)
 			now := time.Now()
 			today := workflow.DateOf(now)
 			dec.State, dec.Version, dec.UpdatedAt, dec.StateEnteredOn = to, dec.Version+1, now, &today
@@ -714,7 +714,7 @@ func pgbench(c *pgtest.Cluster, dir, scriptPath string, s *seeded, clients int, 
 	if err != nil {
 		return run, err
 	}
-	data, _ := json.Marshal(seed.DeferData())
+	data, _ := json.Marshal(demo.DeferData())
 	script := strings.NewReplacer("{{TOKEN_HASH}}", s.tokenHash, "{{BASE}}", strconv.FormatInt(s.pgbenchBase, 10),
 		"{{DATA}}", pgbenchJSON(data)).Replace(string(tmpl))
 	name := strings.TrimSuffix(filepath.Base(scriptPath), ".sql")

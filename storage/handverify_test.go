@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"decisionflow/internal/seed"
+	"decisionflow/internal/demo"
 	"decisionflow/storage"
 	"decisionflow/storage/pgtest"
 )
@@ -35,7 +35,7 @@ func TestVerifyByHand(t *testing.T) {
 		t.Fatal("the documented procedure needs python3 (`make test` installs it)")
 	}
 	db, dsn := openStoreDSN(t, storage.Postgres)
-	id, err := seed.Collective(t.Context(), seed.StatutoryEngine(db), `手工核验 <&> "quoted" \ 反斜杠`)
+	id, err := demo.Collective(t.Context(), demo.StatutoryEngine(db), `手工核验 <&> "quoted" \ 反斜杠`)
 	if err != nil {
 		t.Fatal(err)
 	}

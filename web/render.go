@@ -58,6 +58,11 @@ var funcs = template.FuncMap{
 		_ = json.Unmarshal(raw, &m)
 		return m
 	},
+	// has reports whether an event's data names the field (false included).
+	"has": func(m map[string]any, k string) bool {
+		_, ok := m[k]
+		return ok
+	},
 	"printCSS": func() template.CSS {
 		b, _ := staticFS.ReadFile("static/print.css")
 		return template.CSS(b)

@@ -756,8 +756,6 @@ func (e *Engine) VerifyCatalogs(ctx context.Context) ([]Verification, error) {
 const (
 	StateProposed State = "proposed"
 	StateDeclined State = "declined"
-	EventStart          = "start"
-	EventDecline        = "decline"
 	SectionStart        = "start"
 )
 

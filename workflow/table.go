@@ -155,6 +155,9 @@ const (
 	// EventSupersede is journaled on an adjusted decision when its successor
 	// is published; nobody fires it directly.
 	EventSupersede = "supersede"
+	// Starting a decision outside the catalog (lifecycle.md).
+	EventStart   = "start"
+	EventDecline = "decline"
 )
 
 // What an event does to its step, for the checklist of the five procedures.

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"decisionflow/internal/seed"
+	"decisionflow/internal/demo"
 	"decisionflow/storage"
 	"decisionflow/storage/pgtest"
 	"decisionflow/workflow"
@@ -35,7 +35,7 @@ func seedCollective(t *testing.T, dsn string, n int) ([]int64, string) {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	ids, err := seed.CollectiveN(ctx, seed.StatutoryEngine(db), n)
+	ids, err := demo.CollectiveN(ctx, demo.StatutoryEngine(db), n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ type loader struct {
 
 func startLoad(base, token string, ids []int64) *loader {
 	l := &loader{statuses: map[int]int{}, stop: make(chan struct{})}
-	deferBody, retableBody := seed.Bodies()
+	deferBody, retableBody := demo.Bodies()
 	c := &http.Client{Timeout: 30 * time.Second}
 	for _, id := range ids {
 		l.wg.Add(1)
@@ -262,7 +262,7 @@ func TestTwoServersConflict(t *testing.T) {
 	dsn := pgtest.Default(t).EmptyDatabase(t)
 	ids, token := seedCollective(t, dsn, 10)
 	a, b := startServer(t, dsn), startServer(t, dsn)
-	deferBody, _ := seed.Bodies()
+	deferBody, _ := demo.Bodies()
 	var (
 		mu   sync.Mutex
 		wins = map[int64]int{}
