@@ -61,7 +61,8 @@ clean:
 
 ## screenshots: refresh the README's screenshots (docs/screenshots) from the browser tests
 screenshots: test-deps
-	DECISIONFLOW_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestBrowserWalk' ./cmd/decisionflow
+	DECISIONFLOW_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestDemoScreenshots|TestBrowserWalk|TestBrowserCatalog' ./cmd/decisionflow
+	rm -f docs/screenshots/walk-*.jpg
 
 ## diagram: redraw docs/state-machine.dot and .svg from workflow/table.go (needs graphviz's dot)
 diagram:

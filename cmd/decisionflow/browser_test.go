@@ -294,7 +294,7 @@ func TestBrowserWalk(t *testing.T) {
 		t.Fatalf("the refusal changed something: state %q, entries %s → %s", got, before, b.journalEntries())
 	}
 	b.open("/dashboard")
-	b.screenshot("dashboard.jpg")
+	b.screenshot("walk-dashboard.jpg")
 
 	// 31 days on: the server restarts with the clock moved on; sessions have expired.
 	s.stop()
@@ -395,7 +395,7 @@ func TestBrowserWalk(t *testing.T) {
 	if n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("figure.chart svg rect").length`)); err != nil || n < 13 {
 		t.Fatalf("statistics charts: %d bars, %v", n, err)
 	}
-	b.screenshot("stats.jpg")
+	b.screenshot("walk-stats.jpg")
 	// On a phone-sized screen nothing runs off the side: the page itself does
 	// not scroll sideways (wide tables scroll inside their own box).
 	b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
@@ -726,7 +726,7 @@ func TestBrowserCatalog(t *testing.T) {
 	if got := b.text("#catalog-state"); !strings.Contains(got, "已公布") {
 		t.Fatalf("after publication: %q", got)
 	}
-	b.screenshot("catalog.jpg")
+	b.screenshot("walk-catalog.jpg")
 	b.open("/dashboard")
 	if dash := b.text("main"); !strings.Contains(dash, title) {
 		t.Fatalf("the dashboard does not list the entry not yet started: %q", dash)
