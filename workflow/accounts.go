@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"regexp"
 	"strconv"
 	"strings"
@@ -242,25 +241,6 @@ func (a *Accounts) Logout(ctx context.Context, token string) error {
 	return err
 }
 
-// CredentialStore is what password changes and browser sessions need of the
-// user store besides UserStore (storage.DB implements it).
-type CredentialStore interface {
-	// SetPassword replaces a user's password hash and deletes every token
-	// (API tokens and browser sessions) of the user, in one transaction.
-	SetPassword(ctx context.Context, userID int64, passwordHash string) error
-	// ExtendToken moves an unexpired token's expiry to until; false when
-	// the token is unknown or has expired.
-	ExtendToken(ctx context.Context, tokenHash string, now, until time.Time) (bool, error)
-}
-
-func (a *Accounts) creds() (CredentialStore, error) {
-	cs, ok := a.store.(CredentialStore)
-	if !ok {
-		return nil, Internal(errors.New("the user store cannot change passwords"))
-	}
-	return cs, nil
-}
-
 // checkNewPassword applies the password rules: at least MinPasswordLength
 // characters, at most 72 bytes (bcrypt), not the username, not the demo
 // password.
@@ -287,15 +267,11 @@ func (a *Accounts) setPassword(ctx context.Context, u *User, field, password str
 	if err := checkNewPassword(field, u.Username, password); err != nil {
 		return err
 	}
-	cs, err := a.creds()
-	if err != nil {
-		return err
-	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
 	if err != nil {
 		return Internal(err)
 	}
-	err = cs.SetPassword(ctx, u.ID, string(hash))
+	err = a.store.SetPassword(ctx, u.ID, string(hash))
 	a.tokens.dropUser(u.ID)
 	return err
 }
@@ -387,12 +363,9 @@ func (a *Accounts) ResumeSession(ctx context.Context, token string, idle time.Du
 	if !ok || err != nil {
 		return nil, Errorf(EUNAUTHENTICATED, "the session is invalid or has expired")
 	}
-	cs, err := a.creds()
-	if err != nil {
-		return nil, err
-	}
+
 	now := a.clock.Now()
-	alive, err := cs.ExtendToken(ctx, HashToken(token), now, sessionExpiry(time.Unix(issued, 0), now, idle))
+	alive, err := a.store.ExtendToken(ctx, HashToken(token), now, sessionExpiry(time.Unix(issued, 0), now, idle))
 	if err != nil {
 		return nil, err
 	}

@@ -192,4 +192,10 @@ type UserStore interface {
 	UserByToken(ctx context.Context, tokenHash string, now time.Time) (*User, error)
 	// DeleteToken forgets a token.
 	DeleteToken(ctx context.Context, tokenHash string) error
+	// SetPassword replaces a user's password hash and deletes every token
+	// (API tokens and browser sessions) of the user, in one transaction.
+	SetPassword(ctx context.Context, userID int64, passwordHash string) error
+	// ExtendToken moves an unexpired token's expiry to until; false when
+	// the token is unknown or has expired.
+	ExtendToken(ctx context.Context, tokenHash string, now, until time.Time) (bool, error)
 }
