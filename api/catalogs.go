@@ -115,11 +115,7 @@ func (s *Server) verifyCatalog(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if _, err := s.engine.Catalog(c.Request.Context(), CurrentUser(c), year); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	v, err := s.engine.VerifyCatalog(c.Request.Context(), year)
+	v, err := s.engine.VerifyCatalog(c.Request.Context(), CurrentUser(c), year)
 	s.respond(c, http.StatusOK, v, err)
 }
 

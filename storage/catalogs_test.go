@@ -49,7 +49,7 @@ func (h *harness) publishedCatalog(t testing.TB, titles ...string) []*workflow.C
 
 func (h *harness) catalogChain(t testing.TB) workflow.Verification {
 	t.Helper()
-	v, err := h.eng.VerifyCatalog(h.ctx, testYear)
+	v, err := h.eng.VerifyCatalogYear(h.ctx, testYear)
 	if err != nil {
 		t.Fatal(err)
 	}

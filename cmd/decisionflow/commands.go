@@ -157,7 +157,7 @@ func verifyWhat(ctx context.Context, eng *workflow.Engine, cfg config) (decision
 		v, err := eng.VerifyOne(ctx, cfg.Decision)
 		return []workflow.Verification{v}, nil, err
 	case cfg.Catalog != 0:
-		v, err := eng.VerifyCatalog(ctx, cfg.Catalog)
+		v, err := eng.VerifyCatalogYear(ctx, cfg.Catalog)
 		return nil, []workflow.Verification{v}, err
 	}
 	if decisions, err = eng.VerifyAll(ctx); err != nil {
