@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"decisionflow/workflow"
@@ -26,6 +28,19 @@ import (
 type validator struct {
 	doc    *openapi3.T
 	router routers.Router
+	// routes caches the document's route of each Gin route ("METHOD
+	// /path/:param"), found once; the request's parameters come from Gin.
+	routes sync.Map
+	// bodies holds, per operation whose body is a oneOf discriminated by a
+	// property (the events), the schema of each value of that property.
+	bodies map[*openapi3.Operation]*discriminatedBody
+}
+
+// discriminatedBody is a request body that is one of several schemas,
+// chosen by the value of one property.
+type discriminatedBody struct {
+	property string
+	schemas  map[string]*openapi3.Schema
 }
 
 func newValidator(spec []byte) (*validator, error) {
@@ -42,14 +57,110 @@ func newValidator(spec []byte) (*validator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &validator{doc: doc, router: r}, nil
+	return &validator{doc: doc, router: r, bodies: discriminatedBodies(doc)}, nil
+}
+
+// discriminatedBodies finds the operations whose JSON body is a oneOf with
+// a discriminator mapping, and resolves each mapped schema.
+func discriminatedBodies(doc *openapi3.T) map[*openapi3.Operation]*discriminatedBody {
+	out := map[*openapi3.Operation]*discriminatedBody{}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.RequestBody == nil || op.RequestBody.Value == nil {
+				continue
+			}
+			mt := op.RequestBody.Value.Content.Get("application/json")
+			if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
+				continue
+			}
+			sc := mt.Schema.Value
+			if len(sc.OneOf) == 0 || sc.Discriminator == nil || len(sc.Discriminator.Mapping) == 0 {
+				continue
+			}
+			byRef := map[string]*openapi3.Schema{}
+			for _, alt := range sc.OneOf {
+				byRef[alt.Ref] = alt.Value
+			}
+			b := &discriminatedBody{property: sc.Discriminator.PropertyName, schemas: map[string]*openapi3.Schema{}}
+			for value, ref := range sc.Discriminator.Mapping {
+				if alt := byRef[ref.Ref]; alt != nil {
+					b.schemas[value] = alt
+				}
+			}
+			out[op] = b
+		}
+	}
+	return out
+}
+
+// cachedRoute is a document route with the names of its path parameters.
+type cachedRoute struct {
+	route  *routers.Route
+	params []string
+}
+
+// findRoute returns the document's route of the request and its path
+// parameters: from the cache by Gin's route when Gin's parameters are the
+// document's, else by the document's router.
+func (v *validator) findRoute(c *gin.Context) (*routers.Route, map[string]string, error) {
+	key := c.Request.Method + " " + c.FullPath()
+	if cr, ok := v.routes.Load(key); ok {
+		r := cr.(*cachedRoute)
+		params := make(map[string]string, len(r.params))
+		for _, name := range r.params {
+			params[name] = c.Param(name)
+		}
+		return r.route, params, nil
+	}
+	route, params, err := v.router.FindRoute(c.Request)
+	if err != nil || c.FullPath() == "" {
+		return route, params, err
+	}
+	same := len(params) == len(c.Params)
+	names := make([]string, 0, len(params))
+	for name, value := range params {
+		if got, ok := c.Params.Get(name); !ok || got != value {
+			same = false
+		}
+		names = append(names, name)
+	}
+	if same {
+		v.routes.Store(key, &cachedRoute{route: route, params: names})
+	}
+	return route, params, nil
+}
+
+// validateDiscriminated validates a discriminated body against the one
+// schema its property selects, once (kin-openapi visits a oneOf's chosen
+// schema twice, on a deep copy). It reports false when the body is not an
+// object naming a known schema: the whole document's validation then
+// gives the error.
+func (v *validator) validateDiscriminated(op *openapi3.Operation, body []byte) (error, bool) {
+	b := v.bodies[op]
+	if b == nil {
+		return nil, false
+	}
+	var value any
+	if err := json.Unmarshal(body, &value); err != nil {
+		return nil, false
+	}
+	obj, ok := value.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	name, _ := obj[b.property].(string)
+	sc := b.schemas[name]
+	if sc == nil {
+		return nil, false
+	}
+	return sc.VisitJSON(value, openapi3.VisitAsRequest(), openapi3.MultiErrors()), true
 }
 
 // validateRequest validates parameters and body against the document. A
 // request with no body type is taken as JSON; problems are 400 with fields.
 func (s *Server) validateRequest(c *gin.Context) {
 	req := c.Request
-	route, params, err := s.validate.router.FindRoute(req)
+	route, params, err := s.validate.findRoute(c)
 	if err != nil {
 		c.Next() // not in the document: Gin's 404/405 answer
 		return
@@ -79,12 +190,18 @@ func (s *Server) validateRequest(c *gin.Context) {
 		return
 	}
 	req.Body = io.NopCloser(bytes.NewReader(body))
-	in := &openapi3filter.RequestValidationInput{
-		Request: req, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{MultiError: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
-	}
+	opts := &openapi3filter.Options{MultiError: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+		SkipSettingDefaults: true}
+	bodyErr, bodyDone := s.validate.validateDiscriminated(route.Operation, body)
+	opts.ExcludeRequestBody = bodyDone
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
 	err = openapi3filter.ValidateRequest(req.Context(), in)
 	req.Body = io.NopCloser(bytes.NewReader(body))
+	if err == nil && bodyErr != nil {
+		err = bodyErr
+	} else if err != nil && bodyErr != nil {
+		err = openapi3.MultiError{err, bodyErr}
+	}
 	if err != nil {
 		fields := fieldErrors(err, nil)
 		if len(fields) == 0 {

@@ -396,10 +396,27 @@ func (t *decisionTx) Other(ctx context.Context, id int64) (workflow.DecisionTx, 
 // statements: BEGIN; the lock, which also reads the draft, the comment
 // period and the journal head (lockPostgres); the decision's update and the
 // journal entry in one statement (AppendEntry); COMMIT.
+//
+// The action first runs optimistically (optimistic.go: on PostgreSQL two
+// round trips and no transaction, on SQLite the write lock held for the
+// writes alone); it comes here, to the lock, when it needs more than the
+// decision row and one journal entry, or after repeated conflicts.
 func (db *DB) UpdateDecision(ctx context.Context, id int64, fn func(workflow.DecisionTx) error) error {
 	// Prepared before BEGIN: preparing may need a connection of the pool.
 	if err := db.prepareHot(ctx); err != nil {
 		return translate(err)
+	}
+	if !db.lockAlways {
+		for range optimisticAttempts {
+			err := db.updateOptimistic(ctx, id, fn)
+			again, lock := isRetry(err)
+			if lock {
+				break
+			}
+			if !again {
+				return err
+			}
+		}
 	}
 	return db.transact(ctx, func(tx *sqlx.Tx) error {
 		t, err := db.lockIn(ctx, tx, id)
@@ -455,6 +472,7 @@ func (db *DB) prepareHot(ctx context.Context) error {
 	if db.dialect == Postgres {
 		qs = []string{lockPostgres, saveSQL, appendSQL, headSQL, saveAndAppendSQL, touchAndAppendSQL}
 	}
+	qs = append(qs, optimisticQueries[db.dialect]...)
 	for _, q := range qs {
 		if _, err := db.prepared(ctx, q); err != nil {
 			return err
@@ -495,15 +513,20 @@ WHERE id = ?`
 const saveSQL = `
 UPDATE decisions` + saveSet
 
-func (t *decisionTx) SaveDecision(ctx context.Context, d *workflow.Decision) error {
+// saveArgs are saveSet's arguments for d.
+func saveArgs(d *workflow.Decision) []any {
 	var outcome any
 	if d.Outcome != nil {
 		outcome = string(*d.Outcome)
 	}
-	args := []any{string(d.State), d.Version, d.UpdatedAt, nullDate(d.DecidedOn),
+	return []any{string(d.State), d.Version, d.UpdatedAt, nullDate(d.DecidedOn),
 		nullDate(d.LegalitySubmittedOn), nullDate(d.StateEnteredOn), nullDate(d.ReviewRequestedBy),
 		nullInt(d.SupersededBy), outcome, d.NotDisclosed, d.ExecutionUnit, string(d.EvaluatedFrom),
 		d.EvaluationConclusion, d.ID}
+}
+
+func (t *decisionTx) SaveDecision(ctx context.Context, d *workflow.Decision) error {
+	args := saveArgs(d)
 	if t.db.dialect == Postgres {
 		t.pending = args
 		return nil

@@ -134,9 +134,14 @@ UPDATE decisions` + saveSet + ` RETURNING id)` + journalFromU
 const touchAndAppendSQL = `
 WITH u AS (UPDATE decisions SET version = version WHERE id = ? RETURNING id)` + journalFromU
 
-func (t *decisionTx) AppendEntry(ctx context.Context, e *workflow.JournalEntry) error {
-	entry := []any{e.Seq, e.Kind, e.Name, string(e.From), string(e.To),
+// entryArgs are journalFromU's arguments for e.
+func entryArgs(e *workflow.JournalEntry) []any {
+	return []any{e.Seq, e.Kind, e.Name, string(e.From), string(e.To),
 		e.Actor, string(e.Role), e.At, string(e.Data), e.PrevHash, e.Hash}
+}
+
+func (t *decisionTx) AppendEntry(ctx context.Context, e *workflow.JournalEntry) error {
+	entry := entryArgs(e)
 	var (
 		res sql.Result
 		err error

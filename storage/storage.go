@@ -53,7 +53,14 @@ type DB struct {
 	stmts stmtCache
 	// hotReady is set once the transition's statements are prepared.
 	hotReady atomic.Bool
+	// lockAlways turns the optimistic transitions off (SetOptimistic).
+	lockAlways bool
 }
+
+// SetOptimistic turns the optimistic first run of UpdateDecision on (the
+// default) or off, so that every action takes the row
+// lock; for tests and measurements. Call it before the store is in use.
+func (db *DB) SetOptimistic(on bool) { db.lockAlways = !on }
 
 var (
 	_ workflow.DecisionStore = (*DB)(nil)

@@ -129,7 +129,7 @@ func appendEntry(ctx context.Context, tx DecisionTx, a journalActor, kind, name 
 		DecisionID: tx.Decision().ID, Seq: seq + 1, Kind: kind, Name: name, From: from, To: to,
 		Actor: a.name, Role: a.role, At: at, Data: canon, PrevHash: prev,
 	}
-	if entry.Hash, err = entry.ComputeHash(); err != nil {
+	if entry.Hash, err = entry.hashCanonical(); err != nil {
 		return Internal(err)
 	}
 	return tx.AppendEntry(ctx, entry)

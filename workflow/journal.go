@@ -82,6 +82,11 @@ func (e *JournalEntry) Canonical() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("data is not JSON: %w", err)
 	}
+	return e.canonicalWith(data)
+}
+
+// canonicalWith is Canonical with data already canonical.
+func (e *JournalEntry) canonicalWith(data []byte) ([]byte, error) {
 	return marshalCanonical([]any{
 		e.DecisionID, e.Seq, e.Kind, e.Name, string(e.From), string(e.To),
 		e.Actor, string(e.Role), e.At.UTC().Format(TimeLayout), json.RawMessage(data), e.PrevHash,
@@ -94,8 +99,22 @@ func (e *JournalEntry) ComputeHash() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return hashHex(b), nil
+}
+
+// hashCanonical is ComputeHash of an entry whose Data is CanonicalJSON's
+// output already (a new entry), without decoding it again.
+func (e *JournalEntry) hashCanonical() (string, error) {
+	b, err := e.canonicalWith(e.Data)
+	if err != nil {
+		return "", err
+	}
+	return hashHex(b), nil
+}
+
+func hashHex(b []byte) string {
 	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
+	return hex.EncodeToString(sum[:])
 }
 
 // Verification is the result of checking one decision's chain.

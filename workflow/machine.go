@@ -30,9 +30,25 @@ var fsmEvents = func() fsm.Events {
 	return out
 }()
 
+// fsmEventsFrom holds, for each state, the descriptions of the events
+// defined from it (their sources narrowed to that state): a machine that
+// fires one event needs no more, and building it is then a few map entries,
+// not the whole table's (NewFSM was 4 % of the server's CPU per transition).
+var fsmEventsFrom = func() map[State]fsm.Events {
+	out := map[State]fsm.Events{}
+	for _, d := range fsmEvents {
+		for _, src := range d.Src {
+			s := State(src)
+			out[s] = append(out[s], fsm.EventDesc{Name: d.Name, Src: []string{src}, Dst: d.Dst})
+		}
+	}
+	return out
+}()
+
 // newMachine rebuilds the state machine at the stored state. guard runs in the
 // before_event callback: a non-nil error cancels the transition with it.
-func newMachine(state State, guard func(ctx context.Context, e *fsm.Event) error) *fsm.FSM {
+// With all false it holds only the events defined from state.
+func newMachine(state State, all bool, guard func(ctx context.Context, e *fsm.Event) error) *fsm.FSM {
 	cb := fsm.Callbacks{}
 	if guard != nil {
 		cb["before_event"] = func(ctx context.Context, e *fsm.Event) {
@@ -41,12 +57,16 @@ func newMachine(state State, guard func(ctx context.Context, e *fsm.Event) error
 			}
 		}
 	}
-	return fsm.NewFSM(string(state), fsmEvents, cb)
+	events := fsmEvents
+	if !all {
+		events = fsmEventsFrom[state]
+	}
+	return fsm.NewFSM(string(state), events, cb)
 }
 
 // EventsFrom returns the sorted events defined from state, for any role.
 func EventsFrom(state State) []string {
-	out := newMachine(state, nil).AvailableTransitions()
+	out := newMachine(state, true, nil).AvailableTransitions()
 	sort.Strings(out)
 	return out
 }
@@ -76,15 +96,16 @@ func AllowedEvents(state State, role Role) []string {
 // transition runs the event on a machine rebuilt at from and returns the
 // destination. A refused state answers ECONFLICT; a guard's error is returned as is.
 func transition(ctx context.Context, from State, role Role, event string, guard func() error) (State, error) {
-	m := newMachine(from, func(context.Context, *fsm.Event) error { return guard() })
+	m := newMachine(from, false, func(context.Context, *fsm.Event) error { return guard() })
 	err := m.Event(ctx, event)
 	var invalid fsm.InvalidEventError
+	var unknown fsm.UnknownEventError // defined, but not from this state
 	var canceled fsm.CanceledError
 	var stays fsm.NoTransitionError
 	switch {
 	case err == nil, errors.As(err, &stays) && stays.Err == nil:
 		return State(m.Current()), nil
-	case errors.As(err, &invalid):
+	case errors.As(err, &invalid), errors.As(err, &unknown):
 		return "", conflict(from, role, event)
 	case errors.As(err, &canceled):
 		var e *Error
