@@ -2,9 +2,10 @@
 // PostgreSQL (durable settings) and the real server binary, seeds decisions
 // into collective_decision, and has C clients fire defer then retable on
 // distinct decisions for a while; then runs pgbench with the same SQL at the
-// same concurrency, the reads, and the embedded SQLite store. See README.md.
+// same concurrency, the reads, and the embedded SQLite store, with the CPU
+// each process spent per transition. See README.md.
 //
-//	go run ./bench [-c 32] [-d 20s] [-out bench/results/latest.json]
+//	go run ./bench [-c 32] [-d 20s] [-parts api,reads,pgbench,scale,sqlite] [-out bench/results/latest.json]
 package main
 
 import (
@@ -23,6 +24,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,6 +50,9 @@ type Results struct {
 	Machine     Machine   `json:"machine"`
 	Clients     int       `json:"clients"`
 	DurationSec float64   `json:"duration_seconds"`
+	// Parts are the parts of the bench this run ran (-parts); the loads,
+	// ratios and targets of the others are absent or zero.
+	Parts []string `json:"parts"`
 
 	APIPostgres Load `json:"api_transitions_postgres"`
 	// PgbenchServerSQL runs bench/transition.sql: the server's own SQL for
@@ -78,11 +83,13 @@ type Results struct {
 
 // PgbenchRun is one pgbench load.
 type PgbenchRun struct {
-	Script string  `json:"script"`
-	Mode   string  `json:"mode"`
-	TPS    float64 `json:"tps"`
-	P50ms  float64 `json:"p50_ms"`
-	P99ms  float64 `json:"p99_ms"`
+	Script       string  `json:"script"`
+	Mode         string  `json:"mode"`
+	TPS          float64 `json:"tps"`
+	Transactions int     `json:"transactions"`
+	P50ms        float64 `json:"p50_ms"`
+	P99ms        float64 `json:"p99_ms"`
+	CPU          *CPU    `json:"cpu,omitempty"`
 }
 
 // Machine describes where the figures come from.
@@ -102,7 +109,37 @@ type Load struct {
 	P50ms    float64 `json:"p50_ms"`
 	P95ms    float64 `json:"p95_ms"`
 	P99ms    float64 `json:"p99_ms"`
+	CPU      *CPU    `json:"cpu,omitempty"` // transition loads only
 }
+
+// CPU is the CPU time a transition load cost, per completed transition, in
+// µs of one core (user+system), from the load's start to its end; see
+// README.md for what each figure counts.
+type CPU struct {
+	WallSec     float64 `json:"wall_seconds"` // the measured window
+	Transitions int     `json:"transitions"`  // completed in it
+	// ServerUs is the server process's; for the SQLite store's direct loop,
+	// the bench process's own (store and loop in one process).
+	ServerUs   float64 `json:"server_us,omitempty"`
+	PostgresUs float64 `json:"postgres_us,omitempty"` // the postmaster and its children
+	// LoadgenUs is the bench process's for the HTTP loads, pgbench's for pgbench.
+	LoadgenUs float64 `json:"loadgen_us,omitempty"`
+	// MachineUs is all cores' busy time (1 − idle − iowait of /proc/stat),
+	// OtherUs what of it the three above do not account for (other
+	// processes, kernel threads, interrupts).
+	MachineUs        float64 `json:"machine_us"`
+	OtherUs          float64 `json:"other_us"`
+	MachineBusyCores float64 `json:"machine_busy_cores"` // busy fraction × cores
+	Cores            int     `json:"cores"`
+	// CeilingPerSec is the rate at which server, PostgreSQL and load
+	// generator at these costs would use every core: cores / their sum.
+	// CeilingNoLoadgenPerSec leaves the load generator out (clients elsewhere).
+	CeilingPerSec          float64 `json:"ceiling_per_second"`
+	CeilingNoLoadgenPerSec float64 `json:"ceiling_without_loadgen_per_second"`
+}
+
+// benchParts are the parts of the bench -parts chooses from, in the order they run.
+var benchParts = []string{"api", "reads", "pgbench", "scale", "sqlite"}
 
 // options are the command line's flags.
 type options struct {
@@ -113,10 +150,13 @@ type options struct {
 	entries int           // journal entries per decision in the read-scale databases
 	profile bool          // take a CPU profile of the server
 	out     string        // where to write the results
+	parts   []string      // the parts to run, in the order of benchParts
 }
 
-func parseFlags() options {
+func parseFlags() (options, error) {
 	var o options
+	var list string
+	flag.StringVar(&list, "parts", strings.Join(benchParts, ","), "parts to run, comma-separated: a subset of "+strings.Join(benchParts, ","))
 	flag.IntVar(&o.clients, "c", 32, "concurrent clients")
 	flag.DurationVar(&o.dur, "d", 20*time.Second, "duration of each transition load")
 	flag.DurationVar(&o.readDur, "read", 5*time.Second, "duration of each read load")
@@ -125,7 +165,37 @@ func parseFlags() options {
 	flag.BoolVar(&o.profile, "profile", true, "take a CPU profile of the server under the PostgreSQL transition load")
 	flag.StringVar(&o.out, "out", "bench/results/latest.json", "where to write the results")
 	flag.Parse()
-	return o
+	var err error
+	o.parts, err = parseParts(list, o.scale != "")
+	return o, err
+}
+
+// parseParts checks -parts and returns its parts in the order they run;
+// scale only when there are sizes to run it at.
+func parseParts(list string, scale bool) ([]string, error) {
+	want := map[string]bool{}
+	for _, f := range strings.Split(list, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if !slices.Contains(benchParts, f) {
+			return nil, fmt.Errorf("-parts: unknown part %q (want a subset of %s)", f, strings.Join(benchParts, ","))
+		}
+		want[f] = true
+	}
+	if !scale {
+		delete(want, "scale")
+	}
+	var out []string
+	for _, p := range benchParts {
+		if want[p] {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("-parts: nothing to run")
+	}
+	return out, nil
 }
 
 // bench is one run: its options, the throwaway directory holding the
@@ -140,10 +210,12 @@ type bench struct {
 }
 
 func run() error {
-	o := parseFlags()
-	b := &bench{opts: o, ctx: context.Background(),
-		res: Results{When: time.Now().UTC(), Clients: o.clients, DurationSec: o.dur.Seconds(), Machine: machine()}}
-	var err error
+	o, err := parseFlags()
+	if err != nil {
+		return err
+	}
+	b := &bench{opts: o, ctx: context.Background(), res: Results{When: time.Now().UTC(), Clients: o.clients,
+		DurationSec: o.dur.Seconds(), Parts: o.parts, Machine: machine()}}
 	if b.work, err = os.MkdirTemp("", "dfbench-"); err != nil {
 		return err
 	}
@@ -151,11 +223,13 @@ func run() error {
 	if b.bin, err = buildServer(b.work); err != nil {
 		return err
 	}
-	fmt.Println("starting PostgreSQL (fsync on) …")
-	if b.cluster, err = pgtest.StartWith(pgtest.Options{Durable: true, MaxConnections: 200}); err != nil {
-		return err
+	if b.res.ranAny("api", "reads", "pgbench", "scale") {
+		fmt.Println("starting PostgreSQL (fsync on) …")
+		if b.cluster, err = pgtest.StartWith(pgtest.Options{Durable: true, MaxConnections: 200}); err != nil {
+			return err
+		}
+		defer b.cluster.Stop()
 	}
-	defer b.cluster.Stop()
 
 	for _, step := range []func() error{b.postgres, b.scaleRuns, b.sqlite} {
 		if err := step(); err != nil {
@@ -171,6 +245,26 @@ func run() error {
 	return nil
 }
 
+// ranAny says whether this run ran any of the parts.
+func (r Results) ranAny(parts ...string) bool {
+	for _, p := range parts {
+		if slices.Contains(r.Parts, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// ran says whether this run ran all of the parts.
+func (r Results) ran(parts ...string) bool {
+	for _, p := range parts {
+		if !slices.Contains(r.Parts, p) {
+			return false
+		}
+	}
+	return true
+}
+
 // buildServer builds cmd/decisionflow into dir and returns the binary's path.
 func buildServer(dir string) (string, error) {
 	bin := filepath.Join(dir, "decisionflow")
@@ -181,9 +275,14 @@ func buildServer(dir string) (string, error) {
 	return bin, nil
 }
 
-// postgres seeds a PostgreSQL database, measures the API on it
-// (transitions, then reads), then pgbench at the same concurrency.
+// postgres seeds a PostgreSQL database (the API's decisions and
+// pgbench's), measures the API on it (transitions, then reads), then pgbench
+// at the same concurrency: those of the three parts this run runs.
 func (b *bench) postgres() error {
+	r := &b.res
+	if !r.ranAny("api", "reads", "pgbench") {
+		return nil
+	}
 	dsn, err := b.cluster.CreateDatabase("bench")
 	if err != nil {
 		return err
@@ -192,16 +291,33 @@ func (b *bench) postgres() error {
 	if err != nil {
 		return err
 	}
-	b.res.Machine.Postgre = s.serverVersion
-
-	srv, err := startServer(b.bin, dsn, b.work, b.opts.profile)
-	if err != nil {
-		return err
+	r.Machine.Postgre = s.serverVersion
+	if r.ranAny("api", "reads") {
+		srv, err := startServer(b.bin, dsn, b.work, b.opts.profile && r.ran("api"))
+		if err != nil {
+			return err
+		}
+		if r.ran("api") {
+			b.apiTransitionsPostgres(srv, s)
+		}
+		if r.ran("reads") {
+			b.apiReads(srv, s)
+		}
+		srv.stop()
 	}
-	b.apiTransitionsPostgres(srv, s)
-	b.apiReads(srv, s)
-	srv.stop()
+	if !r.ran("pgbench") {
+		return nil
+	}
 	return b.pgbenches(s)
+}
+
+// pgData is the PostgreSQL cluster's data directory, or "" when the cluster
+// is not ours ($DATABASE_URL) or not started.
+func (b *bench) pgData() string {
+	if b.cluster == nil || b.cluster.Dir == "" {
+		return ""
+	}
+	return filepath.Join(b.cluster.Dir, "data")
 }
 
 // apiTransitionsPostgres measures the API's transitions on PostgreSQL and
@@ -214,7 +330,8 @@ func (b *bench) apiTransitionsPostgres(srv *server, s *seeded) {
 	if o.profile {
 		prof = profileDuring(srv.debug, o.dur, profPath)
 	}
-	b.res.APIPostgres = transitions(srv.base, s.token, s.ids[:o.clients], o.dur)
+	m := cpuMeter{serverPID: srv.cmd.Process.Pid, pgData: b.pgData()}
+	b.res.APIPostgres = m.measure(func() Load { return transitions(srv.base, s.token, s.ids[:o.clients], o.dur) })
 	b.res.ServerPeakRSS = srv.peakRSS()
 	if prof == nil {
 		return
@@ -258,13 +375,14 @@ func (b *bench) apiReads(srv *server, s *seeded) {
 // transition, and compares the API with them.
 func (b *bench) pgbenches(s *seeded) error {
 	o, r := b.opts, &b.res
+	m := cpuMeter{pgData: b.pgData()}
 	var err error
 	fmt.Printf("pgbench, the server's SQL, prepared: %d clients for %s …\n", o.clients, o.dur)
-	if r.PgbenchServerSQL, err = pgbench(b.cluster, b.work, "bench/transition.sql", s, o.clients, o.dur); err != nil {
+	if r.PgbenchServerSQL, err = pgbench(b.cluster, m, b.work, "bench/transition.sql", s, o.clients, o.dur); err != nil {
 		return err
 	}
 	fmt.Printf("pgbench, a minimal transition, prepared: %d clients for %s …\n", o.clients, o.dur)
-	if r.PgbenchMinimal, err = pgbench(b.cluster, b.work, "bench/minimal.sql", s, o.clients, o.dur); err != nil {
+	if r.PgbenchMinimal, err = pgbench(b.cluster, m, b.work, "bench/minimal.sql", s, o.clients, o.dur); err != nil {
 		return err
 	}
 	r.RatioAPIToServerSQL = ratio(r.APIPostgres.PerSec, r.PgbenchServerSQL.TPS)
@@ -283,7 +401,7 @@ func ratio(a, b float64) float64 {
 
 // scaleRuns measures the reads on a fresh database of each size of -scale.
 func (b *bench) scaleRuns() error {
-	if b.opts.scale == "" {
+	if !b.res.ran("scale") {
 		return nil
 	}
 	for _, f := range strings.Split(b.opts.scale, ",") {
@@ -304,6 +422,9 @@ func (b *bench) scaleRuns() error {
 // embedded SQLite store, then the store's own statements in process.
 func (b *bench) sqlite() error {
 	o, r := b.opts, &b.res
+	if !r.ran("sqlite") {
+		return nil
+	}
 	fmt.Printf("API transitions on SQLite: %d clients for %s …\n", o.clients, o.dur/2)
 	path := filepath.Join(b.work, "bench.db")
 	s, err := seedStore(b.ctx, path, o.clients)
@@ -314,27 +435,42 @@ func (b *bench) sqlite() error {
 	if err != nil {
 		return err
 	}
-	r.APISQLite = transitions(srv.base, s.token, s.ids[:o.clients], o.dur/2)
+	m := cpuMeter{serverPID: srv.cmd.Process.Pid}
+	r.APISQLite = m.measure(func() Load { return transitions(srv.base, s.token, s.ids[:o.clients], o.dur/2) })
 	r.SQLitePeakRSS = srv.peakRSS()
 	srv.stop()
 	fmt.Printf("SQLite store's statements in process: %d clients for %s …\n", o.clients, o.dur/2)
-	if r.SQLiteDirect, err = storeDirect(b.ctx, path, s.ids[:o.clients], o.dur/2); err != nil {
+	r.SQLiteDirect = cpuMeter{inProcess: true}.measure(func() Load {
+		var l Load
+		l, err = storeDirect(b.ctx, path, s.ids[:o.clients], o.dur/2)
+		return l
+	})
+	if err != nil {
 		return err
 	}
 	r.RatioSQLiteToDirect = ratio(r.APISQLite.PerSec, r.SQLiteDirect.PerSec)
 	return nil
 }
 
-// targetsMet checks the results against the targets.
+// targetsMet checks the results against the targets, leaving out those
+// that need a part this run did not run (zero_errors counts the transition
+// loads that ran).
 func targetsMet(r Results) map[string]bool {
-	t := map[string]bool{
-		"api_at_least_0.9_of_server_sql":   r.RatioAPIToServerSQL >= 0.9,
-		"api_at_least_0.5_of_minimal":      r.RatioAPIToMinimal >= 0.5,
-		"p99_at_most_2x_minimal":           r.P99RatioToMinimal > 0 && r.P99RatioToMinimal <= 2,
-		"zero_errors":                      r.APIPostgres.Errors == 0 && r.APISQLite.Errors == 0,
-		"server_rss_at_most_100MB":         r.ServerPeakRSS <= 100*1024,
-		"sqlite_at_least_500_per_sec":      r.APISQLite.PerSec >= 500,
-		"sqlite_api_at_least_0.7_of_store": r.RatioSQLiteToDirect >= 0.7,
+	t := map[string]bool{}
+	if r.ran("api", "pgbench") {
+		t["api_at_least_0.9_of_server_sql"] = r.RatioAPIToServerSQL >= 0.9
+		t["api_at_least_0.5_of_minimal"] = r.RatioAPIToMinimal >= 0.5
+		t["p99_at_most_2x_minimal"] = r.P99RatioToMinimal > 0 && r.P99RatioToMinimal <= 2
+	}
+	if r.ranAny("api", "sqlite") {
+		t["zero_errors"] = r.APIPostgres.Errors == 0 && r.APISQLite.Errors == 0
+	}
+	if r.ranAny("api", "reads") {
+		t["server_rss_at_most_100MB"] = r.ServerPeakRSS <= 100*1024
+	}
+	if r.ran("sqlite") {
+		t["sqlite_at_least_500_per_sec"] = r.APISQLite.PerSec >= 500
+		t["sqlite_api_at_least_0.7_of_store"] = r.RatioSQLiteToDirect >= 0.7
 	}
 	if len(r.Scale) >= 2 {
 		flat, fast := scaleTargets(r.Scale[0], r.Scale[len(r.Scale)-1])
@@ -369,32 +505,20 @@ func writeResults(r Results, path string) error {
 	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
+// report prints the results of the parts that ran.
 func report(r Results) {
-	fmt.Printf("\nmachine: %s, %d cores, %d GiB, %s, PostgreSQL %s\n", r.Machine.CPU, r.Machine.Cores, r.Machine.MemGiB, r.Machine.Go, r.Machine.Postgre)
-	row := func(name string, l Load) {
-		fmt.Printf("%-34s %9.1f/s  p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  errors %d\n", name, l.PerSec, l.P50ms, l.P95ms, l.P99ms, l.Errors)
+	pg := ""
+	if r.Machine.Postgre != "" {
+		pg = ", PostgreSQL " + r.Machine.Postgre
 	}
-	row("API transitions, PostgreSQL", r.APIPostgres)
-	pg := func(name string, p PgbenchRun) {
-		fmt.Printf("%-34s %9.1f/s  p50 %6.2f ms                p99 %6.2f ms\n", name, p.TPS, p.P50ms, p.P99ms)
-	}
-	pg("pgbench, server's SQL, prepared", r.PgbenchServerSQL)
-	pg("pgbench, minimal, prepared", r.PgbenchMinimal)
-	fmt.Printf("%-34s %9.2f   (target ≥ 0.90)\n", "ratio API / server's SQL", r.RatioAPIToServerSQL)
-	fmt.Printf("%-34s %9.2f   (target ≥ 0.50)\n", "ratio API / minimal", r.RatioAPIToMinimal)
-	fmt.Printf("%-34s %9.2f   (target ≤ 2)\n", "p99 API / p99 minimal", r.P99RatioToMinimal)
-	fmt.Printf("%-34s %9.1f MB (target ≤ 100)\n", "server peak RSS", float64(r.ServerPeakRSS)/1024)
-	row("read: one decision", r.ReadDecision)
-	row("read: 30-entry history", r.ReadHistory)
-	row("read: list page of 50", r.ReadList)
-	row("API transitions, SQLite", r.APISQLite)
-	fmt.Printf("%-34s %9.1f MB\n", "SQLite server peak RSS", float64(r.SQLitePeakRSS)/1024)
-	row("SQLite store, in process", r.SQLiteDirect)
-	fmt.Printf("%-34s %9.2f   (target ≥ 0.70)\n", "ratio API SQLite / store", r.RatioSQLiteToDirect)
+	fmt.Printf("\nmachine: %s, %d cores, %d GiB, %s%s\n", r.Machine.CPU, r.Machine.Cores, r.Machine.MemGiB, r.Machine.Go, pg)
+	fmt.Println("parts:", strings.Join(r.Parts, ","))
+	reportPostgres(r)
+	reportSQLite(r)
 	for _, sc := range r.Scale {
 		fmt.Printf("\nreads at %d decisions, %d journal entries (seeded in %.1f s), %d clients:\n", sc.Decisions, sc.JournalEntries, sc.SeedSeconds, sc.Clients)
 		for _, l := range sc.Reads {
-			row("  "+l.Name, l.Load)
+			printLoad("  "+l.Name, l.Load)
 		}
 		for _, e := range sc.Explain {
 			fmt.Printf("  EXPLAIN %-24s index %-5v %s\n", e.Query, e.UsesIndex, e.Top)
@@ -414,6 +538,71 @@ func report(r Results) {
 	for _, k := range keys {
 		fmt.Printf("target %-32s %v\n", k, r.TargetsMet[k])
 	}
+}
+
+// reportPostgres prints the API's transitions and reads on PostgreSQL and
+// pgbench's runs, with the ratios, of the parts that ran.
+func reportPostgres(r Results) {
+	if r.ran("api") {
+		printLoad("API transitions, PostgreSQL", r.APIPostgres)
+	}
+	if r.ran("pgbench") {
+		printPgbench("pgbench, server's SQL, prepared", r.PgbenchServerSQL)
+		printPgbench("pgbench, minimal, prepared", r.PgbenchMinimal)
+	}
+	if r.ran("api", "pgbench") {
+		fmt.Printf("%-34s %9.2f   (target ≥ 0.90)\n", "ratio API / server's SQL", r.RatioAPIToServerSQL)
+		fmt.Printf("%-34s %9.2f   (target ≥ 0.50)\n", "ratio API / minimal", r.RatioAPIToMinimal)
+		fmt.Printf("%-34s %9.2f   (target ≤ 2)\n", "p99 API / p99 minimal", r.P99RatioToMinimal)
+	}
+	if r.ranAny("api", "reads") {
+		fmt.Printf("%-34s %9.1f MB (target ≤ 100)\n", "server peak RSS", float64(r.ServerPeakRSS)/1024)
+	}
+	if r.ran("reads") {
+		printLoad("read: one decision", r.ReadDecision)
+		printLoad("read: 30-entry history", r.ReadHistory)
+		printLoad("read: list page of 50", r.ReadList)
+	}
+}
+
+// reportSQLite prints the SQLite loads, when they ran.
+func reportSQLite(r Results) {
+	if !r.ran("sqlite") {
+		return
+	}
+	printLoad("API transitions, SQLite", r.APISQLite)
+	fmt.Printf("%-34s %9.1f MB\n", "SQLite server peak RSS", float64(r.SQLitePeakRSS)/1024)
+	printLoad("SQLite store, in process", r.SQLiteDirect)
+	fmt.Printf("%-34s %9.2f   (target ≥ 0.70)\n", "ratio API SQLite / store", r.RatioSQLiteToDirect)
+}
+
+func printLoad(name string, l Load) {
+	fmt.Printf("%-34s %9.1f/s  p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  errors %d\n", name, l.PerSec, l.P50ms, l.P95ms, l.P99ms, l.Errors)
+	printCPU(l.CPU)
+}
+
+func printPgbench(name string, p PgbenchRun) {
+	fmt.Printf("%-34s %9.1f/s  p50 %6.2f ms                p99 %6.2f ms\n", name, p.TPS, p.P50ms, p.P99ms)
+	printCPU(p.CPU)
+}
+
+// printCPU prints a load's CPU per transition on one line: each process
+// measured, the machine's busy time and the ceiling those costs allow.
+func printCPU(c *CPU) {
+	if c == nil {
+		return
+	}
+	var each []string
+	for _, p := range []struct {
+		name string
+		us   float64
+	}{{"server", c.ServerUs}, {"postgres", c.PostgresUs}, {"loadgen", c.LoadgenUs}} {
+		if p.us != 0 {
+			each = append(each, fmt.Sprintf("%s %.0f", p.name, p.us))
+		}
+	}
+	fmt.Printf("  CPU µs/transition: %s; machine %.0f (%.2f of %d cores busy, other %.0f); ceiling %.0f/s, %.0f/s without loadgen\n",
+		strings.Join(each, ", "), c.MachineUs, c.MachineBusyCores, c.Cores, c.OtherUs, c.CeilingPerSec, c.CeilingNoLoadgenPerSec)
 }
 
 func machine() Machine {
@@ -707,12 +896,43 @@ func storeDirect(ctx context.Context, dsn string, ids []int64, d time.Duration) 
 
 // pgbench runs a script of bench/ at the same concurrency and duration,
 // prepared (-M prepared, as the server's statements are), and reads its
-// rate and, from its per-transaction log, the p50 and p99 latency.
-func pgbench(c *pgtest.Cluster, dir, scriptPath string, s *seeded, clients int, d time.Duration) (PgbenchRun, error) {
+// rate and, from its per-transaction log, the p50 and p99 latency; m
+// measures the CPU PostgreSQL and pgbench spent.
+func pgbench(c *pgtest.Cluster, m cpuMeter, dir, scriptPath string, s *seeded, clients int, d time.Duration) (PgbenchRun, error) {
 	run := PgbenchRun{Script: scriptPath, Mode: "prepared"}
-	tmpl, err := os.ReadFile(scriptPath)
+	path, err := pgbenchScript(dir, scriptPath, s)
 	if err != nil {
 		return run, err
+	}
+	logPrefix := filepath.Join(dir, "pgbench-"+strings.TrimSuffix(filepath.Base(path), ".sql"))
+	args := []string{"-n", "-M", "prepared", "-c", strconv.Itoa(clients), "-j", strconv.Itoa(runtime.NumCPU()),
+		"-T", strconv.Itoa(int(d.Seconds())), "-l", "--log-prefix", logPrefix,
+		"-f", path, "-h", c.Dir, "-p", strconv.Itoa(c.Port), "-U", "postgres", "bench"}
+	cmd := exec.Command(filepath.Join(c.BinDir, "pgbench"), args...)
+	cmd.Dir = dir
+	start := m.snap()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return run, fmt.Errorf("pgbench: %v\n%s", err, out)
+	}
+	m.settle(start) // pgbench's backends reaped: their CPU is the postmaster's cutime
+	end := m.snap()
+	if err := parsePgbench(out, &run); err != nil {
+		return run, err
+	}
+	run.P50ms, run.P99ms = pgbenchLatency(logPrefix)
+	ps := cmd.ProcessState
+	run.CPU = m.cost(start, end, run.Transactions, (ps.UserTime() + ps.SystemTime()).Seconds())
+	return run, nil
+}
+
+// pgbenchScript writes the script of bench/ at scriptPath, filled in for
+// the seeded database, into dir (readable by the postgres user) and returns
+// its path: dir/NAME.sql.
+func pgbenchScript(dir, scriptPath string, s *seeded) (string, error) {
+	tmpl, err := os.ReadFile(scriptPath)
+	if err != nil {
+		return "", err
 	}
 	data, _ := json.Marshal(demo.DeferData())
 	script := strings.NewReplacer("{{TOKEN_HASH}}", s.tokenHash, "{{BASE}}", strconv.FormatInt(s.pgbenchBase, 10),
@@ -720,32 +940,29 @@ func pgbench(c *pgtest.Cluster, dir, scriptPath string, s *seeded, clients int, 
 	name := strings.TrimSuffix(filepath.Base(scriptPath), ".sql")
 	path := filepath.Join(dir, name+".sql")
 	if err := os.WriteFile(path, []byte(script), 0o644); err != nil {
-		return run, err
+		return "", err
 	}
 	_ = os.Chmod(dir, 0o755)
 	_ = os.Chmod(path, 0o644)
-	logPrefix := filepath.Join(dir, "pgbench-"+name)
-	args := []string{"-n", "-M", "prepared", "-c", strconv.Itoa(clients), "-j", strconv.Itoa(runtime.NumCPU()),
-		"-T", strconv.Itoa(int(d.Seconds())), "-l", "--log-prefix", logPrefix,
-		"-f", path, "-h", c.Dir, "-p", strconv.Itoa(c.Port), "-U", "postgres", "bench"}
-	cmd := exec.Command(filepath.Join(c.BinDir, "pgbench"), args...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return run, fmt.Errorf("pgbench: %v\n%s", err, out)
-	}
+	return path, nil
+}
+
+// parsePgbench reads pgbench's rate (without the connection time) and count
+// of transactions from its output, and fails on failed transactions.
+func parsePgbench(out []byte, run *PgbenchRun) error {
 	m := regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`).FindSubmatch(out)
 	if m == nil {
-		return run, fmt.Errorf("pgbench printed no tps:\n%s", out)
+		return fmt.Errorf("pgbench printed no tps:\n%s", out)
 	}
 	if f := regexp.MustCompile(`number of failed transactions: (\d+)`).FindSubmatch(out); f != nil && string(f[1]) != "0" {
-		return run, fmt.Errorf("pgbench had failed transactions:\n%s", out)
+		return fmt.Errorf("pgbench had failed transactions:\n%s", out)
 	}
-	if run.TPS, err = strconv.ParseFloat(string(m[1]), 64); err != nil {
-		return run, err
+	if n := regexp.MustCompile(`number of transactions actually processed: (\d+)`).FindSubmatch(out); n != nil {
+		run.Transactions, _ = strconv.Atoi(string(n[1]))
 	}
-	run.P50ms, run.P99ms = pgbenchLatency(logPrefix)
-	return run, nil
+	var err error
+	run.TPS, err = strconv.ParseFloat(string(m[1]), 64)
+	return err
 }
 
 // pgbenchLatency reads the per-transaction logs pgbench -l wrote (the third
