@@ -293,40 +293,6 @@ func (db *DB) CountDecisions(ctx context.Context, f workflow.DecisionFilter) (in
 	return n, nil
 }
 
-// CountByState counts the decisions in each state.
-func (db *DB) CountByState(ctx context.Context) (map[workflow.State]int, error) {
-	const q = `SELECT state, count(*) AS n FROM decisions GROUP BY state`
-	var rows []struct {
-		State string `db:"state"`
-		N     int    `db:"n"`
-	}
-	if err := db.db.SelectContext(ctx, &rows, q); err != nil {
-		return nil, translate(err)
-	}
-	out := make(map[workflow.State]int, len(rows))
-	for _, r := range rows {
-		out[workflow.State(r.State)] = r.N
-	}
-	return out, nil
-}
-
-// CountByUnit counts the decisions of each undertaking unit.
-func (db *DB) CountByUnit(ctx context.Context) (map[string]int, error) {
-	const q = `SELECT undertaking_unit, count(*) AS n FROM decisions GROUP BY undertaking_unit`
-	var rows []struct {
-		Unit string `db:"undertaking_unit"`
-		N    int    `db:"n"`
-	}
-	if err := db.db.SelectContext(ctx, &rows, q); err != nil {
-		return nil, translate(err)
-	}
-	out := make(map[string]int, len(rows))
-	for _, r := range rows {
-		out[r.Unit] = r.N
-	}
-	return out, nil
-}
-
 // DecisionIDs returns every decision's id and state, in id order.
 func (db *DB) DecisionIDs(ctx context.Context) ([]workflow.DecisionRef, error) {
 	const q = `SELECT id, state FROM decisions ORDER BY id`

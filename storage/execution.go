@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 
 	"decisionflow/workflow"
@@ -171,33 +170,6 @@ ORDER BY d.id DESC`
 	out := make([]*workflow.Decision, len(rows))
 	for i := range rows {
 		out[i] = rows[i].decision()
-	}
-	return out, nil
-}
-
-// CountByOutcome counts the closed files by outcome: an archived decision
-// by the state it was archived from, a closed one by its state.
-func (db *DB) CountByOutcome(ctx context.Context) (map[workflow.State]int, error) {
-	closed := workflow.Outcomes()
-	marks := make([]string, len(closed))
-	args := make([]any, len(closed))
-	for i, s := range closed {
-		marks[i], args[i] = "?", string(s)
-	}
-	q := `
-SELECT COALESCE(outcome, state) AS outcome, count(*) AS n FROM decisions
-WHERE outcome IS NOT NULL OR state IN (` + strings.Join(marks, ", ") + `)
-GROUP BY COALESCE(outcome, state)`
-	var rows []struct {
-		Outcome string `db:"outcome"`
-		N       int    `db:"n"`
-	}
-	if err := db.db.SelectContext(ctx, &rows, db.db.Rebind(q), args...); err != nil {
-		return nil, translate(err)
-	}
-	out := make(map[workflow.State]int, len(rows))
-	for _, r := range rows {
-		out[workflow.State(r.Outcome)] = r.N
 	}
 	return out, nil
 }

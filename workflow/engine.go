@@ -546,12 +546,17 @@ func (e *Engine) OverdueCount(ctx context.Context) (int, error) {
 	return e.store.CountDecisions(ctx, f)
 }
 
-// StateCounts counts the decisions in each state.
+// StateCounts counts the decisions in each state (states with none are
+// absent), from the tallies the store keeps on write.
 func (e *Engine) StateCounts(ctx context.Context, actor *User) (map[State]int, error) {
 	if err := requireSignedIn(actor); err != nil {
 		return nil, err
 	}
-	return e.store.CountByState(ctx)
+	t, err := e.store.Tallies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return t.StateCounts(), nil
 }
 
 // Drafts returns every draft version of a decision, newest first.

@@ -14,7 +14,8 @@ type Stats struct {
 	// not yet archived by their state.
 	ByOutcome []OutcomeCount `json:"by_outcome"`
 	// MedianDays is the median time, in days, that a decision spent in each
-	// step, over the stays that ended; Stays counts them.
+	// step, over the stays that ended; Stays counts them. Stays are counted
+	// in tenths of a day (Tallies.StayMedian).
 	MedianDays []StepMedian `json:"median_days"`
 	Overdue    int          `json:"overdue"`
 	Total      int          `json:"total"`
@@ -49,26 +50,26 @@ func stepOf(s State) (string, bool) {
 	return def.Step, true
 }
 
-// Stats computes the statistics over every decision.
+// Stats computes the statistics over every decision, from the one read of
+// the tallies the store keeps on write (and the overdue count).
 func (e *Engine) Stats(ctx context.Context, actor *User) (*Stats, error) {
 	if err := requireSignedIn(actor); err != nil {
 		return nil, err
 	}
-	counts, err := e.store.CountByState(ctx)
+	t, err := e.store.Tallies(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := &Stats{}
+	counts := t.StateCounts()
 	for _, s := range States {
 		out.ByState = append(out.ByState, StateCount{s, counts[s]})
 		out.Total += counts[s]
 	}
-	units, err := e.store.CountByUnit(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for u, n := range units {
-		out.ByUnit = append(out.ByUnit, UnitCount{u, n})
+	for u, n := range t.Units {
+		if n != 0 {
+			out.ByUnit = append(out.ByUnit, UnitCount{u, n})
+		}
 	}
 	sort.Slice(out.ByUnit, func(i, j int) bool {
 		if out.ByUnit[i].Count != out.ByUnit[j].Count {
@@ -76,48 +77,22 @@ func (e *Engine) Stats(ctx context.Context, actor *User) (*Stats, error) {
 		}
 		return out.ByUnit[i].Unit < out.ByUnit[j].Unit
 	})
-	outcomes, err := e.store.CountByOutcome(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out.ByOutcome = outcomeCounts(outcomes)
-	var stepStates []State
+	out.ByOutcome = outcomeCounts(t.OutcomeCounts())
+	stateOf := map[string]State{}
 	for _, s := range States {
-		if _, ok := stepOf(s); ok {
-			stepStates = append(stepStates, s)
-		}
-	}
-	stays, err := e.store.StayMedians(ctx, stepStates)
-	if err != nil {
-		return nil, err
-	}
-	byStep := map[string]StayMedian{}
-	for s, m := range stays {
 		if step, ok := stepOf(s); ok {
-			byStep[step] = m
+			stateOf[step] = s
 		}
 	}
-	for _, s := range Steps {
-		st := byStep[s]
-		out.MedianDays = append(out.MedianDays, StepMedian{Step: s, Stays: st.Stays, Days: stayMedianDays(st)})
+	for _, step := range Steps {
+		m := StepMedian{Step: step}
+		if s, ok := stateOf[step]; ok {
+			m.Days, m.Stays = t.StayMedian(s)
+		}
+		out.MedianDays = append(out.MedianDays, m)
 	}
 	if out.Overdue, err = e.OverdueCount(ctx); err != nil {
 		return nil, err
 	}
 	return out, nil
-}
-
-// stayMedianDays is m's median in days, rounded to a tenth (nil when no
-// stay ended): each middle stay in days, the two averaged when their number
-// is even, exactly as when the stays were gathered in Go.
-func stayMedianDays(m StayMedian) *float64 {
-	if m.Stays == 0 {
-		return nil
-	}
-	v := m.Lo.Hours() / 24
-	if m.Stays%2 == 0 {
-		v = (m.Lo.Hours()/24 + m.Hi.Hours()/24) / 2
-	}
-	v = float64(int(v*10+0.5)) / 10
-	return &v
 }

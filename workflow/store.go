@@ -27,17 +27,14 @@ type DecisionStore interface {
 	// CountDecisions counts the decisions the filter selects (Limit and AfterID aside).
 	CountDecisions(ctx context.Context, f DecisionFilter) (int, error)
 	// Transitions returns every transition of every decision, by decision and
-	// seq (for the exports; statistics use StayMedians).
+	// seq (for the exports; statistics use Tallies).
 	Transitions(ctx context.Context) ([]JournalEntry, error)
-	// StayMedians returns, for each of states that has any, the stays in it
-	// that ended: from a transition into the state to the decision's next
-	// transition. It counts them and gives their median, computed in the
-	// database (no transition is loaded into Go), for statistics.
-	StayMedians(ctx context.Context, states []State) (map[State]StayMedian, error)
-	// CountByState counts the decisions in each state.
-	CountByState(ctx context.Context) (map[State]int, error)
-	// CountByUnit counts the decisions of each undertaking unit.
-	CountByUnit(ctx context.Context) (map[string]int, error)
+	// Tallies returns the counts kept on write for statistics and the
+	// dashboard: decisions by state and outcome and by undertaking unit,
+	// ended stays by state and length. Exact as of one snapshot, its cost
+	// follows the number of distinct counts, not the number of decisions
+	// or journal entries.
+	Tallies(ctx context.Context) (*Tallies, error)
 	// DecisionIDs returns the id and state of every decision, for verify.
 	DecisionIDs(ctx context.Context) ([]DecisionRef, error)
 	// Drafts returns every draft version, newest first.
@@ -71,17 +68,6 @@ type DecisionStore interface {
 	// after publication (published, suspended, evaluating, executed,
 	// stopped, adjusted, archived); the engine says which are public.
 	PublishedDecisions(ctx context.Context) ([]*Decision, error)
-	// CountByOutcome counts the decisions whose file is closed, by outcome:
-	// the archived by their outcome, the others closed by their state.
-	CountByOutcome(ctx context.Context) (map[State]int, error)
-}
-
-// StayMedian counts the ended stays in one state and gives their median
-// length: the middle stay, or the mean of the two middle ones when their
-// number is even (Lo == Hi when it is odd).
-type StayMedian struct {
-	Stays  int
-	Lo, Hi time.Duration
 }
 
 // DecisionRef names a decision and its state.
