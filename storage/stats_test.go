@@ -15,6 +15,8 @@ import (
 
 	"decisionflow/storage"
 	"decisionflow/workflow"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // The statistics read tallies kept on write (migration 00011): triggers
@@ -36,12 +38,15 @@ func stayBucket(d time.Duration) int64 {
 }
 
 // recount counts, in Go, what the tallies must hold: every decision by
-// state and outcome and by unit, read from the decisions table, and every
-// ended stay from the journal's transitions.
+// state and outcome and by unit, and its open deadline (the due filter's
+// three cases), read from the decisions and comment_periods tables, and
+// every ended stay from the journal's transitions.
 func (h *harness) recount(t testing.TB) *workflow.Tallies {
 	t.Helper()
 	out := workflow.NewTallies()
-	rows, err := h.db.SQL().QueryContext(h.ctx, `SELECT state, outcome, undertaking_unit FROM decisions`)
+	rows, err := h.db.SQL().QueryContext(h.ctx, `
+SELECT d.state, d.outcome, d.undertaking_unit, d.review_requested_by, d.legality_submitted_on, cp.closes_on
+FROM decisions d LEFT JOIN comment_periods cp ON cp.decision_id = d.id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,11 +54,23 @@ func (h *harness) recount(t testing.TB) *workflow.Tallies {
 	for rows.Next() {
 		var state, unit string
 		var outcome sql.NullString
-		if err := rows.Scan(&state, &outcome, &unit); err != nil {
+		var review, submitted, closes sql.NullTime
+		if err := rows.Scan(&state, &outcome, &unit, &review, &submitted, &closes); err != nil {
 			t.Fatal(err)
 		}
 		out.Decisions[workflow.StateOutcome{State: workflow.State(state), Outcome: workflow.State(outcome.String)}]++
 		out.Units[unit]++
+		due := func(k workflow.DueKind, d sql.NullTime) {
+			out.Due[workflow.DueDay{Kind: k, Date: workflow.DateOf(d.Time)}]++
+		}
+		switch {
+		case state == string(workflow.StateLegalityReview) && review.Valid:
+			due(workflow.DueReview, review)
+		case state == string(workflow.StateLegalityReview) && submitted.Valid:
+			due(workflow.DueSubmitted, submitted)
+		case state == string(workflow.StatePublicParticipation) && closes.Valid:
+			due(workflow.DueCloses, closes)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
@@ -98,6 +115,14 @@ func (h *harness) viewRecount(t testing.TB) *workflow.Tallies {
 				t.Fatal(err)
 			}
 			out.Stays[workflow.StayBucket{State: workflow.State(key), Tenths: tenths}] += n
+		case "due":
+			day, err := workflow.ParseDate(sub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out.Due[workflow.DueDay{Kind: workflow.DueKind(key), Date: day}] += n
+		default:
+			t.Fatalf("tally_recount: unknown kind %q", kind)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -121,8 +146,8 @@ func tallyDiff(got, want *workflow.Tallies) string {
 			}
 		}
 	}
-	flat := func(t *workflow.Tallies) (d, u, s map[string]int) {
-		d, u, s = map[string]int{}, map[string]int{}, map[string]int{}
+	flat := func(t *workflow.Tallies) (d, u, s, due map[string]int) {
+		d, u, s, due = map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 		for k, n := range t.Decisions {
 			if n != 0 {
 				d[string(k.State)+"/"+string(k.Outcome)] = n
@@ -138,13 +163,19 @@ func tallyDiff(got, want *workflow.Tallies) string {
 				s[fmt.Sprintf("%s/%d", k.State, k.Tenths)] = n
 			}
 		}
-		return d, u, s
+		for k, n := range t.Due {
+			if n != 0 {
+				due[fmt.Sprintf("%s/%s", k.Kind, k.Date)] = n
+			}
+		}
+		return d, u, s, due
 	}
-	gd, gu, gs := flat(got)
-	wd, wu, ws := flat(want)
+	gd, gu, gs, gdue := flat(got)
+	wd, wu, ws, wdue := flat(want)
 	diff("decisions", gd, wd)
 	diff("unit", gu, wu)
 	diff("stays", gs, ws)
+	diff("due", gdue, wdue)
 	return b.String()
 }
 
@@ -547,4 +578,311 @@ func TestTalliesBackfill(t *testing.T) {
 		}
 		h.wantExactTallies(t, "rebuilt")
 	})
+}
+
+// exec runs q, with ? placeholders, on the store behind the engine's back.
+func (h *harness) exec(t testing.TB, q string, args ...any) {
+	t.Helper()
+	if h.db.Dialect() == storage.Postgres {
+		q = sqlx.Rebind(sqlx.DOLLAR, q)
+	}
+	if _, err := h.db.SQL().ExecContext(h.ctx, q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+// wantDueCounts fails unless the due tallies count what the due filter
+// counts in the tables (CountDecisions, the overdue count's query before
+// the tallies), for every bound in the days around the tallies' dates: the
+// review's due date strictly before the day, the submission on or before
+// the day or ten days before it, with and without the comment periods
+// closing before the day.
+func (h *harness) wantDueCounts(t testing.TB, when string, tl *workflow.Tallies) {
+	t.Helper()
+	from, to := h.today(), h.today()
+	for k := range tl.Due {
+		if k.Date.Before(from) {
+			from = k.Date
+		}
+		if k.Date.After(to) {
+			to = k.Date
+		}
+	}
+	checked := 0
+	for day := from.AddDays(-2); !day.After(to.AddDays(12)); day = day.AddDays(1) {
+		for _, lag := range []int{0, 10} {
+			for _, comments := range []bool{false, true} {
+				b := workflow.DueBounds{ReviewDueBefore: day, LegalityStartedBy: day.AddDays(-lag)}
+				if comments {
+					b.CommentClosesBefore = &day
+				}
+				want, err := h.db.CountDecisions(h.ctx, workflow.DecisionFilter{Due: &b})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := tl.DueCount(b); got != want {
+					t.Fatalf("%s: due before %s (submitted by %s, comments %v): the tallies count %d, the tables %d",
+						when, day, b.LegalityStartedBy, comments, got, want)
+				}
+				if want > 0 {
+					checked++
+				}
+			}
+		}
+	}
+	if len(tl.Due) > 0 && checked == 0 {
+		t.Fatalf("%s: no bound selected any decision", when)
+	}
+}
+
+// wantOverdue fails unless Engine.OverdueCount, from the tallies, equals
+// the overdue list's length (the same due filter through the store, with
+// the engine's bounds) and the statistics' overdue count, on each of the
+// days: the clock is set to each in turn and put back after.
+func (h *harness) wantOverdue(t testing.TB, when string, days ...workflow.Date) (counts []int) {
+	t.Helper()
+	saved := h.clock.Now()
+	defer h.clock.Set(saved)
+	for _, day := range days {
+		h.clock.Set(time.Date(day.Year, day.Month, day.Day, 10, 0, 0, 0, workflow.DefaultSettings().Location))
+		n, err := h.eng.OverdueCount(h.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, _, err := h.eng.Decisions(h.ctx, head, workflow.DecisionFilter{Overdue: true, Limit: workflow.MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := h.eng.Stats(h.ctx, legal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != len(list) || st.Overdue != n {
+			t.Fatalf("%s: on %s the overdue count is %d, the statistics say %d, the overdue list has %d",
+				when, day, n, st.Overdue, len(list))
+		}
+		counts = append(counts, n)
+	}
+	return counts
+}
+
+// wantExactDue checks the tallies against the recount, the due counts
+// against the tables' and the overdue count against the list, on the days
+// from a week before today to ten weeks after.
+func (h *harness) wantExactDue(t testing.TB, when string) []int {
+	t.Helper()
+	tl := h.wantExactTallies(t, when)
+	h.wantDueCounts(t, when, tl)
+	var days []workflow.Date
+	for i := -7; i <= 70; i += 3 {
+		days = append(days, h.today().AddDays(i))
+	}
+	return h.wantOverdue(t, when, days...)
+}
+
+// TestDueTallies: the tallies of open deadlines (migration 00012) follow
+// decisions into and out of legality review (with review_requested_by, the
+// default or asked for; without it, as before it was recorded; without
+// either date) and public participation (with and without a comment
+// period), a review returned and resubmitted, and a comment period changed,
+// deleted and found by a decision coming back into public participation;
+// after each step they equal a recount, the due counts equal the tables'
+// at every bound, and the overdue count equals the overdue list's length
+// on days around the deadlines.
+func TestDueTallies(t *testing.T) {
+	forEachStore(t, func(t *testing.T, h *harness) {
+		h.wantExactDue(t, "empty")
+		exec := func(q string, args ...any) { h.exec(t, q, args...) }
+
+		// Into legality review on different days, due 7 working days on.
+		var review []int64
+		for i := 0; i < 4; i++ {
+			h.clock.Advance(time.Duration(i*29+5) * time.Hour)
+			review = append(review, h.advance(t, workflow.StateLegalityReview).ID)
+		}
+		// One whose opinion is asked for by a later date.
+		asked := h.advance(t, workflow.StateRiskAssessment)
+		data := h.validData(workflow.EventCompleteRiskAssessment).(workflow.RiskReport)
+		data.ReviewRequestedBy = h.today().AddDays(40).String()
+		if d := h.fire(t, staff, asked.ID, workflow.EventCompleteRiskAssessment, data); d.ReviewRequestedBy.String() != data.ReviewRequestedBy {
+			t.Fatalf("review requested by %v, want %s", d.ReviewRequestedBy, data.ReviewRequestedBy)
+		}
+		h.wantExactDue(t, "in legality review")
+
+		// In public participation: without a comment period, with one, and
+		// one whose period is then completed (it leaves).
+		h.advance(t, workflow.StatePublicParticipation)
+		withPeriod := h.advance(t, workflow.StatePublicParticipation)
+		h.setPeriod(t, withPeriod.ID)
+		h.clock.Advance(26 * time.Hour)
+		left := h.advance(t, workflow.StatePublicParticipation)
+		h.setPeriod(t, left.ID)
+		h.wantExactDue(t, "in public participation")
+		h.clock.Advance(31 * 24 * time.Hour)
+		h.fire(t, staff, left.ID, workflow.EventCompletePublicParticipation, h.validData(workflow.EventCompletePublicParticipation))
+		h.wantExactDue(t, "a comment period completed")
+
+		// Out of legality review: passed; returned, then resubmitted later
+		// (new submission and due dates).
+		h.fire(t, legal, review[0], workflow.EventPassLegalityReview, h.validData(workflow.EventPassLegalityReview))
+		h.fire(t, legal, review[1], workflow.EventReturnLegalityReview, h.validData(workflow.EventReturnLegalityReview))
+		h.wantExactDue(t, "out of legality review")
+		h.clock.Advance(9 * 24 * time.Hour)
+		h.fire(t, staff, review[1], workflow.EventResubmitLegalityReview, h.validData(workflow.EventResubmitLegalityReview))
+		h.wantExactDue(t, "resubmitted")
+		if _, err := h.db.FoldTallies(h.ctx); err != nil {
+			t.Fatal(err)
+		}
+		h.wantExactDue(t, "folded")
+
+		// Reviews sent before review_requested_by was recorded (migration
+		// 00005 added it NULL): due 7 working days from submission; and one
+		// with neither date, which no deadline counts.
+		exec(`UPDATE decisions SET review_requested_by = NULL WHERE id = ?`, review[2])
+		exec(`UPDATE decisions SET review_requested_by = NULL, legality_submitted_on = NULL WHERE id = ?`, review[3])
+		h.wantExactDue(t, "without review_requested_by")
+		// The fallback is counted on the submission date, which a
+		// resubmission moves (and records the due date again).
+		h.fire(t, legal, review[2], workflow.EventReturnLegalityReview, h.validData(workflow.EventReturnLegalityReview))
+		h.clock.Advance(2 * 24 * time.Hour)
+		h.fire(t, staff, review[2], workflow.EventResubmitLegalityReview, h.validData(workflow.EventResubmitLegalityReview))
+		exec(`UPDATE decisions SET review_requested_by = NULL WHERE id = ?`, review[2])
+		exec(`UPDATE decisions SET legality_submitted_on = ? WHERE id = ?`, h.today().AddDays(-20).String(), review[2])
+		h.wantExactDue(t, "the submission date moved")
+
+		// Comment periods changed and deleted by hand, and a decision with a
+		// period coming back into public participation.
+		exec(`UPDATE comment_periods SET closes_on = ? WHERE decision_id = ?`, h.today().AddDays(3).String(), withPeriod.ID)
+		h.wantExactDue(t, "a period's closing day moved")
+		exec(`DELETE FROM comment_periods WHERE decision_id = ?`, withPeriod.ID)
+		h.wantExactDue(t, "a period deleted")
+		exec(`UPDATE decisions SET state = 'public_participation' WHERE id = ?`, left.ID)
+		h.wantExactDue(t, "back into public participation")
+		if _, err := h.db.FoldTallies(h.ctx); err != nil {
+			t.Fatal(err)
+		}
+		counts := h.wantExactDue(t, "folded again")
+		if slices.Max(counts) == 0 {
+			t.Fatalf("no day had an overdue decision: %v", counts)
+		}
+		if err := h.db.RebuildTallies(h.ctx); err != nil {
+			t.Fatal(err)
+		}
+		h.wantExactDue(t, "rebuilt")
+	})
+}
+
+// TestDueTalliesBackfill: a database at schema 11 with decisions in legality
+// review (one without review_requested_by) and in public participation
+// with and without a comment period is migrated to 12: the due tallies
+// start exact, and the overdue count equals the list's.
+func TestDueTalliesBackfill(t *testing.T) {
+	forEachStore(t, func(t *testing.T, h *harness) {
+		if err := h.db.MigrateDownTo(h.ctx, 11); err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for i := 0; i < 3; i++ {
+			h.clock.Advance(time.Duration(i*3+1) * 24 * time.Hour)
+			ids = append(ids, h.advance(t, workflow.StateLegalityReview).ID)
+		}
+		h.exec(t, `UPDATE decisions SET review_requested_by = NULL WHERE id = ?`, ids[1])
+		h.advance(t, workflow.StatePublicParticipation)
+		pp := h.advance(t, workflow.StatePublicParticipation)
+		h.setPeriod(t, pp.ID)
+		if _, err := h.db.Migrate(h.ctx); err != nil {
+			t.Fatal(err)
+		}
+		var pending int
+		if err := h.db.SQL().QueryRowContext(h.ctx, `SELECT count(*) FROM tally_deltas WHERE kind = 'due'`).Scan(&pending); err != nil {
+			t.Fatal(err)
+		}
+		if pending != 0 {
+			t.Fatalf("%d due deltas after the backfill; it should fill the tallies", pending)
+		}
+		tl := h.wantExactTallies(t, "backfilled")
+		if len(tl.Due) == 0 {
+			t.Fatal("no due tallies after the backfill")
+		}
+		h.wantExactDue(t, "backfilled")
+		h.fire(t, legal, ids[0], workflow.EventPassLegalityReview, h.validData(workflow.EventPassLegalityReview))
+		h.wantExactDue(t, "after the upgrade")
+	})
+}
+
+// TestDueTriggerSkipsOtherTransitions (PostgreSQL): transitions between
+// states without a deadline, such as the benchmark's defer and retable
+// between collective_decision and deferred, call tally_decision as before
+// and no other function (the due tally is kept in that same trigger, whose
+// test of the states stops there); a decision moving into legality review
+// computes its deadline (tally_due) and adds it. PostgreSQL counts the
+// calls of functions in the transaction when track_functions is 'all'.
+func TestDueTriggerSkipsOtherTransitions(t *testing.T) {
+	db := openStore(t, storage.Postgres)
+	clock := workflow.NewManualClock(start)
+	h := &harness{name: "postgres", db: db, clock: clock, ctx: context.Background(), eng: workflow.NewEngine(db, clock, workflow.DefaultSettings())}
+	cd := h.advance(t, workflow.StateCollectiveDecision)
+	ra := h.advance(t, workflow.StateRiskAssessment)
+
+	tx, err := db.SQL().BeginTx(h.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback() //nolint:errcheck
+	// calls counts the calls of each function of the schema in this transaction.
+	calls := func() map[string]int {
+		t.Helper()
+		rows, err := tx.QueryContext(h.ctx, `
+SELECT p.proname, pg_stat_get_xact_function_calls(p.oid) FROM pg_proc p
+WHERE p.pronamespace = current_schema()::regnamespace AND pg_stat_get_xact_function_calls(p.oid) > 0`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[string]int{}
+		for rows.Next() {
+			var name string
+			var n int
+			if err := rows.Scan(&name, &n); err != nil {
+				t.Fatal(err)
+			}
+			out[name] = n
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	dues := func() int {
+		t.Helper()
+		var n int
+		if err := tx.QueryRowContext(h.ctx, `SELECT count(*) FROM tally_deltas WHERE kind = 'due'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := dues()
+	if _, err := tx.ExecContext(h.ctx, `SET LOCAL track_functions = 'all'`); err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []string{"deferred", "collective_decision", "deferred", "collective_decision"} {
+		// What the optimistic write of the API's defer and retable sets.
+		if _, err := tx.ExecContext(h.ctx, `UPDATE decisions SET state = $1, version = version + 1, updated_at = now(),
+    legality_submitted_on = legality_submitted_on, review_requested_by = review_requested_by,
+    state_entered_on = current_date WHERE id = $2`, to, cd.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := calls(); len(got) != 1 || got["tally_decision"] != 4 || dues() != before {
+		t.Fatalf("4 transitions between collective_decision and deferred called %v and added %d due deltas; want tally_decision 4 times, nothing else",
+			got, dues()-before)
+	}
+	if _, err := tx.ExecContext(h.ctx, `UPDATE decisions SET state = 'legality_review', legality_submitted_on = current_date,
+    review_requested_by = current_date + 10 WHERE id = $1`, ra.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := calls(); got["tally_decision"] != 5 || got["tally_due"] != 1 || dues() != before+1 {
+		t.Fatalf("a decision sent to legality review: calls %v, %d due deltas; want tally_decision 5 times, tally_due once, one delta",
+			got, dues()-before)
+	}
 }

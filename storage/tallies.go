@@ -10,8 +10,8 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// The statistics' counts are kept on write (migration 00011, docs/design.md
-// "Statistics: tallies kept on write"): triggers append +1/-1 rows to
+// The statistics' counts are kept on write (migrations 00011 and 00012,
+// docs/design.md "Tallies kept on write"): triggers append +1/-1 rows to
 // tally_deltas in each writer's own transaction, FoldTallies moves them
 // into tallies, and Tallies reads the sum of both, so it is exact whether
 // or not a fold has run.
@@ -73,6 +73,12 @@ func (db *DB) Tallies(ctx context.Context) (*workflow.Tallies, error) {
 				return nil, workflow.Internal(fmt.Errorf("tally of stays in %s: bucket %q: %w", r.Key, r.Sub, err))
 			}
 			out.Stays[workflow.StayBucket{State: workflow.State(r.Key), Tenths: tenths}] = int(r.N)
+		case "due":
+			day, err := workflow.ParseDate(r.Sub)
+			if err != nil {
+				return nil, workflow.Internal(fmt.Errorf("tally of %s deadlines: %w", r.Key, err))
+			}
+			out.Due[workflow.DueDay{Kind: workflow.DueKind(r.Key), Date: day}] = int(r.N)
 		}
 	}
 	if pending >= foldAfter {

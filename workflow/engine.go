@@ -537,13 +537,24 @@ func (e *Engine) dueBounds(ctx context.Context, f *DecisionFilter) error {
 	return nil
 }
 
-// OverdueCount counts the decisions past a deadline today, for the gauge.
+// OverdueCount counts the decisions past a deadline today, for the gauge
+// and the statistics, from the tallies the store keeps on write: the same
+// decisions as the overdue list (Decisions with Overdue), counted by date.
 func (e *Engine) OverdueCount(ctx context.Context) (int, error) {
+	t, err := e.store.Tallies(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return e.overdueCount(ctx, t)
+}
+
+// overdueCount is OverdueCount from tallies already read.
+func (e *Engine) overdueCount(ctx context.Context, t *Tallies) (int, error) {
 	f := DecisionFilter{Overdue: true}
 	if err := e.dueBounds(ctx, &f); err != nil {
 		return 0, err
 	}
-	return e.store.CountDecisions(ctx, f)
+	return t.DueCount(*f.Due), nil
 }
 
 // StateCounts counts the decisions in each state (states with none are

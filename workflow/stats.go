@@ -51,7 +51,7 @@ func stepOf(s State) (string, bool) {
 }
 
 // Stats computes the statistics over every decision, from the one read of
-// the tallies the store keeps on write (and the overdue count).
+// the tallies the store keeps on write, the overdue count included.
 func (e *Engine) Stats(ctx context.Context, actor *User) (*Stats, error) {
 	if err := requireSignedIn(actor); err != nil {
 		return nil, err
@@ -91,7 +91,7 @@ func (e *Engine) Stats(ctx context.Context, actor *User) (*Stats, error) {
 		}
 		out.MedianDays = append(out.MedianDays, m)
 	}
-	if out.Overdue, err = e.OverdueCount(ctx); err != nil {
+	if out.Overdue, err = e.overdueCount(ctx, t); err != nil {
 		return nil, err
 	}
 	return out, nil

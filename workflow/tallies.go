@@ -18,6 +18,30 @@ type Tallies struct {
 	// A stay runs from a transition into the state to the decision's next
 	// transition.
 	Stays map[StayBucket]int
+	// Due counts the open deadlines by kind and date: the decisions and
+	// dates the due filter of the decision list looks at (DueBounds), so
+	// that the overdue count is a sum over dates (DueCount).
+	Due map[DueDay]int
+}
+
+// DueKind is which deadline a due tally counts.
+type DueKind string
+
+const (
+	// DueReview is review_requested_by of a decision in legality review.
+	DueReview DueKind = "review"
+	// DueSubmitted is the submission date of a decision in legality review
+	// with no review_requested_by (sent before it was recorded).
+	DueSubmitted DueKind = "submitted"
+	// DueCloses is the closing day of the comment period of a decision in
+	// public participation.
+	DueCloses DueKind = "closes"
+)
+
+// DueDay is the deadlines of one kind on one date.
+type DueDay struct {
+	Kind DueKind
+	Date Date
 }
 
 // StateOutcome is a decision's state with its outcome ("" when none).
@@ -34,7 +58,33 @@ type StayBucket struct {
 
 // NewTallies returns empty tallies, ready to be added to.
 func NewTallies() *Tallies {
-	return &Tallies{Decisions: map[StateOutcome]int{}, Units: map[string]int{}, Stays: map[StayBucket]int{}}
+	return &Tallies{Decisions: map[StateOutcome]int{}, Units: map[string]int{}, Stays: map[StayBucket]int{}, Due: map[DueDay]int{}}
+}
+
+// DueCount counts the decisions the due filter b selects, as the store's
+// filter does (storage.decisionWhere): in legality review with
+// review_requested_by before b.ReviewDueBefore, or without it and submitted
+// on or before b.LegalityStartedBy; and, when b.CommentClosesBefore is set,
+// in public participation with a comment period closing before it.
+func (t *Tallies) DueCount(b DueBounds) int {
+	total := 0
+	for k, n := range t.Due {
+		switch k.Kind {
+		case DueReview:
+			if k.Date.Before(b.ReviewDueBefore) {
+				total += n
+			}
+		case DueSubmitted:
+			if !k.Date.After(b.LegalityStartedBy) {
+				total += n
+			}
+		case DueCloses:
+			if b.CommentClosesBefore != nil && k.Date.Before(*b.CommentClosesBefore) {
+				total += n
+			}
+		}
+	}
+	return total
 }
 
 // StateCounts counts the decisions in each state (states with none are absent).

@@ -63,3 +63,44 @@ func TestTallyCounts(t *testing.T) {
 		t.Errorf("outcome counts %v, want %v", got, want)
 	}
 }
+
+// TestDueCount: the due filter's bounds, as storage.decisionWhere applies
+// them: a review's due date strictly before ReviewDueBefore, a submission
+// (no due date recorded) on or before LegalityStartedBy, a comment period
+// closing strictly before CommentClosesBefore, and only when that is set.
+func TestDueCount(t *testing.T) {
+	day := func(s string) Date {
+		d, err := ParseDate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	tl := NewTallies()
+	tl.Due[DueDay{DueReview, day("2026-05-09")}] = 1
+	tl.Due[DueDay{DueReview, day("2026-05-10")}] = 2
+	tl.Due[DueDay{DueSubmitted, day("2026-04-28")}] = 4
+	tl.Due[DueDay{DueSubmitted, day("2026-04-29")}] = 8
+	tl.Due[DueDay{DueCloses, day("2026-05-09")}] = 16
+	tl.Due[DueDay{DueCloses, day("2026-05-10")}] = 32
+	tl.Due[DueDay{DueReview, day("2026-01-01")}] = 0
+	may10 := day("2026-05-10")
+	cases := []struct {
+		name string
+		b    DueBounds
+		want int
+	}{
+		{"overdue: no comment periods", DueBounds{ReviewDueBefore: may10, LegalityStartedBy: day("2026-04-28")}, 1 + 4},
+		{"the submission bound is inclusive", DueBounds{ReviewDueBefore: may10, LegalityStartedBy: day("2026-04-29")}, 1 + 4 + 8},
+		{"due before: the comment periods too", DueBounds{ReviewDueBefore: may10, LegalityStartedBy: day("2026-04-28"), CommentClosesBefore: &may10}, 1 + 4 + 16},
+		{"a day later", DueBounds{ReviewDueBefore: may10.AddDays(1), LegalityStartedBy: day("2026-04-29"), CommentClosesBefore: ptrTo(may10.AddDays(1))}, 63},
+		{"before everything", DueBounds{ReviewDueBefore: day("2026-05-09"), LegalityStartedBy: day("2026-04-27"), CommentClosesBefore: ptrTo(day("2026-05-09"))}, 0},
+	}
+	for _, c := range cases {
+		if got := tl.DueCount(c.b); got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
