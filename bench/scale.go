@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -31,6 +33,11 @@ type ScaleRun struct {
 type NamedLoad struct {
 	Name string `json:"name"`
 	Path string `json:"path,omitempty"`
+	// Items and Bytes are what one answer of a list read holds: the
+	// decisions on the page and the body's size. A flat read compares the
+	// same page at both sizes, so both must be full.
+	Items int `json:"items,omitempty"`
+	Bytes int `json:"bytes,omitempty"`
 	Load
 }
 
@@ -135,11 +142,12 @@ func verifySeeded(ctx context.Context, db *storage.DB, n int) error {
 // Engine.StateCounts reads them).
 func scaleLoads(ctx context.Context, db *storage.DB, srv *server, token string, n int, d time.Duration) []NamedLoad {
 	unit := url.QueryEscape(units[1])
+	page := fmt.Sprintf("&limit=%d", scalePage)
 	paths := []struct{ name, path string }{
 		{"one decision", ""},
 		{"30-entry history", "/api/v1/decisions/1/history"},
-		{"list page, filtered", "/api/v1/decisions?state=published&undertaking_unit=" + unit + "&limit=50"},
-		{"overdue list", "/api/v1/decisions?overdue=true&limit=50"},
+		{"list page, filtered", "/api/v1/decisions?state=published&undertaking_unit=" + unit + page},
+		{"overdue list", "/api/v1/decisions?overdue=true" + page},
 		{"statistics", "/api/v1/stats"},
 	}
 	var loads []NamedLoad
@@ -149,8 +157,12 @@ func scaleLoads(ctx context.Context, db *storage.DB, srv *server, token string, 
 		if path == "" {
 			fn = func(int) string { return fmt.Sprintf("/api/v1/decisions/%d", 1+rand.Intn(n)) }
 		}
-		l := reads(srv.base, token, scaleClients, d, fn)
-		loads = append(loads, NamedLoad{Name: p.name, Path: path, Load: l})
+		nl := NamedLoad{Name: p.name, Path: path}
+		if strings.Contains(path, "limit=") {
+			nl.Items, nl.Bytes = listPage(srv.base, token, path)
+		}
+		nl.Load = reads(srv.base, token, scaleClients, d, fn)
+		loads = append(loads, nl)
 	}
 	return append(loads, NamedLoad{Name: "dashboard state counts", Load: load(scaleClients, d, func(int, int) error {
 		t, err := db.Tallies(ctx)
@@ -159,6 +171,31 @@ func scaleLoads(ctx context.Context, db *storage.DB, srv *server, token string, 
 		}
 		return err
 	})})
+}
+
+// scalePage is the page size of the list reads. The small database holds
+// 25 published decisions of units[1] and 20 overdue ones (seededState), so
+// a page of 20 is full at both sizes and the two sizes are timed on the
+// same work: the same rows rendered, only more data behind them. With a
+// page of 50 the small database answers 25 and 20 rows where the large
+// one answers 50, and the ratio measures the page's size, not the data's.
+const scalePage = 20
+
+// listPage reads one answer of a list read: its decisions and size.
+func listPage(base, token, path string) (items, size int) {
+	req, _ := http.NewRequest("GET", base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, 0
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var page struct {
+		Decisions []json.RawMessage `json:"decisions"`
+	}
+	_ = json.Unmarshal(b, &page)
+	return len(page.Decisions), len(b)
 }
 
 // explainLists keeps the plans (page and count) of the list queries.
