@@ -55,6 +55,9 @@ type DB struct {
 	hotReady atomic.Bool
 	// lockAlways turns the optimistic transitions off (SetOptimistic).
 	lockAlways bool
+	// dsn is PostgreSQL's connection string, for the revocations'
+	// listener (revocations.go).
+	dsn string
 }
 
 // SetOptimistic turns the optimistic first run of UpdateDecision on (the
@@ -89,7 +92,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.SetMaxOpenConns(32)
 		db.SetMaxIdleConns(32)
 		db.SetConnMaxIdleTime(5 * time.Minute)
-		out.dialect, out.forUpdate = Postgres, " FOR UPDATE OF d"
+		out.dialect, out.forUpdate, out.dsn = Postgres, " FOR UPDATE OF d", dsn
 	} else {
 		if dsn == "" {
 			dsn = DefaultSQLitePath

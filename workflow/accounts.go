@@ -79,6 +79,35 @@ func (a *Accounts) SetTokenCache(ttl time.Duration, size int) {
 	a.tokens = newTokenCache(ttl, size)
 }
 
+// RevocationFeed is a store that tells each process sharing it of the
+// revocations of tokens that any process commits (a sign-out, a password
+// change or reset, a user disabled or changed), as they commit.
+type RevocationFeed interface {
+	// WatchRevocations runs until ctx ends or the feed fails for good. It
+	// calls live(true) once every revocation committed from then on will
+	// be told, live(false) as soon as some may not be (and when it
+	// returns), and revoked(id) for each one told: id's tokens were
+	// revoked, or some user's when id is 0.
+	WatchRevocations(ctx context.Context, live func(bool), revoked func(userID int64)) error
+}
+
+// FollowRevocations keeps the token cache true to feed until ctx ends:
+// the cache serves only while the feed is live, and drops a user's tokens
+// when told of their revocation by any process (tokencache.go). It returns
+// the feed's error, the cache then off.
+func (a *Accounts) FollowRevocations(ctx context.Context, feed RevocationFeed) error {
+	c := a.tokens
+	c.setLive(false)
+	defer c.setLive(false)
+	return feed.WatchRevocations(ctx, c.setLive, func(id int64) {
+		if id == 0 {
+			c.dropAll()
+		} else {
+			c.dropUser(id)
+		}
+	})
+}
+
 // HashToken returns the hex SHA-256 under which a token is stored.
 func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))

@@ -11,18 +11,24 @@ import (
 // In this process a revocation takes effect at once: Logout drops the
 // token, and a password change or reset and UpdateUser (disabling, a new
 // role, a new name) drop every cached token of the user, before they
-// return. Another process sharing the database (a second replica, the CLI's
-// user passwd) does not see this process's cache: there a signed-out,
-// reset or disabled user's token is still accepted for at most
-// TokenCacheTTL after the change, and then refused. That is the bound on
-// cross-replica staleness; a deployment that cannot accept it runs with
-// the cache off (NewAccounts then SetTokenCache(0, 0)).
+// return. Other processes sharing the database (a second replica, the
+// CLI's user passwd) revoke tokens too. When the store can tell this
+// process of them as they commit (a RevocationFeed: PostgreSQL's
+// LISTEN/NOTIFY), FollowRevocations makes the cache drop the user's
+// tokens as each notice arrives, and serve only while the feed is live:
+// from the moment it may have missed a notice (its connection lost) until
+// it is listening again, every request asks the store. Without a feed
+// (NewAccounts alone) another process's revocation would be seen only
+// after TokenCacheTTL, so serve turns the cache off on a store with no
+// feed (SQLite, where the store's query costs no round trip anyway).
 //
 // An entry lives TokenCacheTTL by the engine's clock and by the process's
 // monotonic clock both, so neither a test's manual clock nor a wall-clock
-// step keeps one alive longer. A token that expires while cached is
-// accepted at most TokenCacheTTL past its expiry. Only found tokens are
-// cached; the cache holds at most TokenCacheSize of them.
+// step keeps one alive longer; it is also the bound on a revocation whose
+// notice is delayed without the feed's connection being seen to fail. A
+// token that expires while cached is accepted at most TokenCacheTTL past
+// its expiry. Only found tokens are cached; the cache holds at most
+// TokenCacheSize of them.
 const (
 	TokenCacheTTL  = 5 * time.Second
 	TokenCacheSize = 10000
@@ -36,6 +42,9 @@ type tokenCache struct {
 	// gen counts revocations: an answer read from the store before one is
 	// not cached after it (an Authenticate racing a sign-out).
 	gen uint64
+	// following is set once the cache follows a RevocationFeed; it then
+	// serves and stores only while live.
+	following, live bool
 }
 
 type tokenEntry struct {
@@ -60,6 +69,9 @@ func (c *tokenCache) get(hash string, now time.Time) (*User, bool) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.following && !c.live {
+		return nil, false
+	}
 	e, ok := c.entries[hash]
 	if !ok {
 		return nil, false
@@ -90,7 +102,7 @@ func (c *tokenCache) put(hash string, u *User, now time.Time, gen uint64) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen {
+	if c.gen != gen || c.following && !c.live {
 		return
 	}
 	if len(c.entries) >= c.max {
@@ -130,4 +142,28 @@ func (c *tokenCache) dropUser(userID int64) {
 			delete(c.entries, h)
 		}
 	}
+}
+
+// dropAll forgets every token.
+func (c *tokenCache) dropAll() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	clear(c.entries)
+}
+
+// setLive says whether the feed the cache follows is live; either way the
+// cache starts afresh, as notices may have been missed before.
+func (c *tokenCache) setLive(on bool) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	clear(c.entries)
+	c.following, c.live = true, on
 }

@@ -46,6 +46,7 @@ func runServe(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	defer db.Close()
 	clock := cfg.clock()
 	engine, accounts := workflow.NewEngine(db, clock, cfg.Settings), workflow.NewAccounts(db, clock)
+	followRevocations(ctx, accounts, db, log)
 	if err := ensureAccounts(ctx, accounts, db, cfg.Demo, log); err != nil {
 		return err
 	}
@@ -68,6 +69,22 @@ func runServe(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	return serveUntilDone(ctx, hs, ln, log)
+}
+
+// followRevocations keeps the token cache true to every process's
+// revocations where the store can tell of them (PostgreSQL); elsewhere
+// (SQLite) the cache is off, so that a token revoked by another process
+// (the CLI) is refused at once. workflow/tokencache.go.
+func followRevocations(ctx context.Context, accounts *workflow.Accounts, db *storage.DB, log *slog.Logger) {
+	if !db.HasRevocationFeed() {
+		accounts.SetTokenCache(0, 0)
+		return
+	}
+	go func() {
+		if err := accounts.FollowRevocations(ctx, db); err != nil {
+			log.Error("token revocations: not listening, the token cache is off", "err", err)
+		}
+	}()
 }
 
 // The garbage collector's defaults for serve, each unless its environment
