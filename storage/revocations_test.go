@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,8 +47,8 @@ func TestRevocationFeed(t *testing.T) {
 		defer cancel()
 		acc, replica := workflow.NewAccounts(h.db, h.clock), workflow.NewAccounts(h.db, h.clock)
 		feed := observedFeed{db: h.db, lives: make(chan bool, 100)}
-		done := make(chan error, 1)
-		go func() { done <- replica.FollowRevocations(ctx, feed) }()
+		failed := make(chan error, 1)
+		replica.FollowRevocations(ctx, feed, func(err error) { failed <- err })
 		waitLive := func(want bool) {
 			t.Helper()
 			deadline := time.After(10 * time.Second)
@@ -171,9 +172,12 @@ func TestRevocationFeed(t *testing.T) {
 		}
 		allow(false)
 		defer allow(true)
+		// The listener's connection: its last query was LISTEN, or the
+		// empty query of its ping.
 		var killed int
 		if err := h.db.SQL().QueryRow(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-			WHERE datname = current_database() AND query ILIKE 'listen%'`).Scan(&killed); err != nil || killed != 1 {
+			WHERE datname = current_database() AND pid <> pg_backend_pid()
+			  AND (query ILIKE 'listen%' OR query = '')`).Scan(&killed); err != nil || killed != 1 {
 			t.Fatalf("terminating the listener: %d %v", killed, err)
 		}
 		waitLive(false)
@@ -195,9 +199,43 @@ func TestRevocationFeed(t *testing.T) {
 		}
 		refusedWithin(token, "signed out elsewhere after the reconnection", time.Second)
 
+		// What an administrator's SQL does is told too.
+		token = signIn()
+		if _, err := h.db.SQL().Exec(`TRUNCATE api_tokens`); err != nil {
+			t.Fatal(err)
+		}
+		refusedWithin(token, "TRUNCATE api_tokens", time.Second)
+		token = signIn()
+		if _, err := h.db.SQL().Exec(`UPDATE api_tokens SET expires_at = expires_at - interval '13 hours'`); err != nil {
+			t.Fatal(err)
+		}
+		refusedWithin(token, "expiry cut short", time.Second)
+
 		cancel()
-		if err := <-done; err != nil {
+		select {
+		case err := <-failed:
 			t.Fatalf("FollowRevocations: %v", err)
+		case <-time.After(100 * time.Millisecond):
+		}
+
+		// A schema without the triggers (serve --no-migrate on an older
+		// database): the feed refuses to go live, and the cache stays off.
+		if _, err := h.db.SQL().Exec(`DROP TRIGGER api_tokens_notify_truncated ON api_tokens`); err != nil {
+			t.Fatal(err)
+		}
+		replica.FollowRevocations(h.ctx, feed, func(err error) { failed <- err })
+		select {
+		case err := <-failed:
+			if !strings.Contains(err.Error(), "missing") {
+				t.Fatalf("without a trigger: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the feed did not fail without its triggers")
+		}
+		token = signIn()
+		quietly()
+		if _, err := replica.Authenticate(h.ctx, token); workflow.ErrorCode(err) != workflow.EUNAUTHENTICATED {
+			t.Fatalf("without the triggers, a token deleted quietly still authenticates: %v", err)
 		}
 	})
 }

@@ -93,19 +93,26 @@ type RevocationFeed interface {
 
 // FollowRevocations keeps the token cache true to feed until ctx ends:
 // the cache serves only while the feed is live, and drops a user's tokens
-// when told of their revocation by any process (tokencache.go). It returns
-// the feed's error, the cache then off.
-func (a *Accounts) FollowRevocations(ctx context.Context, feed RevocationFeed) error {
+// when told of their revocation by any process (tokencache.go). The cache
+// stops serving before FollowRevocations returns; the feed runs on its own
+// goroutine, and if it fails, failed gets its error and the cache stays
+// off.
+func (a *Accounts) FollowRevocations(ctx context.Context, feed RevocationFeed, failed func(error)) {
 	c := a.tokens
 	c.setLive(false)
-	defer c.setLive(false)
-	return feed.WatchRevocations(ctx, c.setLive, func(id int64) {
-		if id == 0 {
-			c.dropAll()
-		} else {
-			c.dropUser(id)
+	go func() {
+		defer c.setLive(false)
+		err := feed.WatchRevocations(ctx, c.setLive, func(id int64) {
+			if id == 0 {
+				c.dropAll()
+			} else {
+				c.dropUser(id)
+			}
+		})
+		if err != nil && failed != nil {
+			failed(err)
 		}
-	})
+	}()
 }
 
 // HashToken returns the hex SHA-256 under which a token is stored.

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
+
+	"decisionflow/storage"
 )
 
 // TestRevocationAcrossProcesses: a token revoked by one process is refused
@@ -13,7 +16,8 @@ import (
 // disabled on one, and the CLI's user passwd. "At once" is measured: each
 // server is asked again every millisecond and must refuse within
 // revokedWithin, well inside the cache's TokenCacheTTL (5 s), so it is the
-// revocation that ends the token and not the cache's age.
+// revocation that ends the token and not the cache's age; and first, that
+// the cache is in use on PostgreSQL and off on SQLite.
 func TestRevocationAcrossProcesses(t *testing.T) {
 	const revokedWithin = time.Second
 	for name, dsn := range dsns(t) {
@@ -61,7 +65,22 @@ func TestRevocationAcrossProcesses(t *testing.T) {
 				t.Logf("%s: refused by both servers %v after the revocation returned", what, time.Since(since).Round(time.Microsecond))
 			}
 
+			// The cache is in use where it should be: a token deleted behind
+			// the servers' backs, with no notice, still answers from the
+			// cache on PostgreSQL, and is refused at once on SQLite, which
+			// runs without the cache.
 			token := a.login("clerk", "clerk-password-1")
+			warm(token)
+			deleteQuietly(t, dsn, name)
+			for _, s := range []*server{a, b} {
+				r := s.call("GET", "/api/v1/decisions", token, nil)
+				if want := map[string]int{"postgres": http.StatusOK, "sqlite": http.StatusUnauthorized}[name]; r.status != want {
+					t.Fatalf("a token deleted quietly: %d, want %d on %s", r.status, want, name)
+				}
+			}
+			root = a.login("root", "root-password-1") // deleted with the rest
+
+			token = a.login("clerk", "clerk-password-1")
 			warm(token)
 			if r := a.call("POST", "/api/v1/logout", token, nil); r.status != http.StatusNoContent {
 				t.Fatalf("logout: %d %s", r.status, r.body)
@@ -90,5 +109,34 @@ func TestRevocationAcrossProcesses(t *testing.T) {
 			refused(token, "password set by the CLI", at)
 			warm(b.login("clerk", "clerk-password-2"))
 		})
+	}
+}
+
+// deleteQuietly deletes every token in the database without a notice (on
+// PostgreSQL, migration 00013's trigger off within the transaction).
+func deleteQuietly(t *testing.T, dsn, store string) {
+	t.Helper()
+	db, err := storage.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	qs := []string{`DELETE FROM api_tokens`}
+	if store == "postgres" {
+		qs = []string{`ALTER TABLE api_tokens DISABLE TRIGGER api_tokens_notify_deleted`, `DELETE FROM api_tokens`,
+			`ALTER TABLE api_tokens ENABLE TRIGGER api_tokens_notify_deleted`}
+	}
+	tx, err := db.SQL().Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
+	for _, q := range qs {
+		if _, err := tx.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
 	}
 }

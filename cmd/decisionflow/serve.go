@@ -80,11 +80,9 @@ func followRevocations(ctx context.Context, accounts *workflow.Accounts, db *sto
 		accounts.SetTokenCache(0, 0)
 		return
 	}
-	go func() {
-		if err := accounts.FollowRevocations(ctx, db); err != nil {
-			log.Error("token revocations: not listening, the token cache is off", "err", err)
-		}
-	}()
+	accounts.FollowRevocations(ctx, db, func(err error) {
+		log.Error("token revocations: not listening, the token cache is off", "err", err)
+	})
 }
 
 // The garbage collector's defaults for serve, each unless its environment
