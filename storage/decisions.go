@@ -169,6 +169,15 @@ type lockedRow struct {
 	SnapXmin string         `db:"snap_xmin"`
 }
 
+// head is the journal head read with the row: its seq and hash, or 0 and
+// ZeroHash before the first entry.
+func (r *lockedRow) head() (int64, string) {
+	if !r.HeadSeq.Valid {
+		return 0, workflow.ZeroHash
+	}
+	return r.HeadSeq.Int64, r.HeadHash.String
+}
+
 // headColumns read the journal head in the locking statement: two probes of
 // the journal's primary key, no extra round trip.
 const headColumns = `,
@@ -412,11 +421,8 @@ func (db *DB) lockIn(ctx context.Context, tx *sqlx.Tx, id int64) (*decisionTx, e
 			return nil, translate(err)
 		}
 	}
-	t := &decisionTx{db: db, tx: tx, d: r.decision(), known: true, touch: db.dialect == Postgres,
-		lastSeq: r.HeadSeq.Int64, lastHash: r.HeadHash.String}
-	if !r.HeadSeq.Valid {
-		t.lastSeq, t.lastHash = 0, workflow.ZeroHash
-	}
+	t := &decisionTx{db: db, tx: tx, d: r.decision(), known: true, touch: db.dialect == Postgres}
+	t.lastSeq, t.lastHash = r.head()
 	return t, nil
 }
 

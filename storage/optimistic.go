@@ -80,10 +80,8 @@ func (db *DB) updateOptimistic(ctx context.Context, id int64, fn func(workflow.D
 	if err := stmt.GetContext(ctx, &r, id); err != nil {
 		return translate(err)
 	}
-	t := &optimisticTx{db: db, d: r.decision(), read: r.Version, lastSeq: r.HeadSeq.Int64, lastHash: r.HeadHash.String}
-	if !r.HeadSeq.Valid {
-		t.lastSeq, t.lastHash = 0, workflow.ZeroHash
-	}
+	t := &optimisticTx{db: db, d: r.decision(), read: r.Version}
+	t.lastSeq, t.lastHash = r.head()
 	if err := fn(t); err != nil {
 		return err
 	}

@@ -55,6 +55,27 @@ func (db *DB) WatchRevocations(ctx context.Context, live func(bool), revoked fun
 	if db.dialect != Postgres {
 		return ErrNoRevocationFeed
 	}
+	if err := db.checkRevocationTriggers(ctx); err != nil {
+		return err
+	}
+	w := &revocationWatch{db: db, live: live, revoked: revoked, kick: make(chan struct{}, 1),
+		probe: "probe-" + workflow.RandomSecret(12)}
+	l := pq.NewListener(db.dsn, 10*time.Millisecond, 2*time.Second, w.event)
+	defer w.close(l)
+	// Listen returns once LISTEN is in effect when connected, or, before
+	// the first connection, registers the channel for the connection to
+	// LISTEN before it reports itself connected: so the probe goes once
+	// both have happened, whichever came first.
+	if err := l.Listen(revocationChannel); err != nil {
+		return err
+	}
+	w.update(func() { w.listening = true })
+	w.wake()
+	return w.run(ctx, l)
+}
+
+// checkRevocationTriggers fails unless every trigger of revocationTriggers exists.
+func (db *DB) checkRevocationTriggers(ctx context.Context) error {
 	var n int
 	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM pg_trigger WHERE tgname = ANY($1)`,
 		pq.Array(revocationTriggers)).Scan(&n); err != nil {
@@ -63,106 +84,125 @@ func (db *DB) WatchRevocations(ctx context.Context, live func(bool), revoked fun
 	if n != len(revocationTriggers) {
 		return fmt.Errorf("the token revocation triggers are missing (%d of %d): migrate the database", n, len(revocationTriggers))
 	}
-	var (
-		mu sync.Mutex
-		// connected: the listener has a connection on which LISTEN is in
-		// effect (once listening is set); probed: our test notice came.
-		connected, listening, probed bool
-		// kick wakes the loop to send the probe once connected and listening.
-		kick = make(chan struct{}, 1)
-	)
-	wake := func() {
-		select {
-		case kick <- struct{}{}:
-		default:
-		}
+	return nil
+}
+
+// revocationWatch is the state of one WatchRevocations.
+type revocationWatch struct {
+	db      *DB
+	live    func(bool)
+	revoked func(int64)
+	probe   string // the test notice's payload
+	// kick wakes run to send the probe once connected and listening.
+	kick    chan struct{}
+	pinging atomic.Bool
+
+	mu sync.Mutex
+	// connected: the listener has a connection on which LISTEN is in
+	// effect (once listening is set); probed: the test notice came.
+	connected, listening, probed bool
+}
+
+// update changes the state under mu and says whether the feed is live,
+// so that live is called in the order of the changes.
+func (w *revocationWatch) update(change func()) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	change()
+	w.live(w.connected && w.listening && w.probed)
+}
+
+func (w *revocationWatch) wake() {
+	select {
+	case w.kick <- struct{}{}:
+	default:
 	}
-	// update changes the state under mu and says whether the feed is live,
-	// so that live is called in the order of the changes.
-	update := func(change func()) {
-		mu.Lock()
-		defer mu.Unlock()
-		change()
-		live(connected && listening && probed)
+}
+
+// event is the listener's callback. ListenerEventReconnected changes
+// nothing: the feed is live again only with the nil notice that follows it
+// (run).
+func (w *revocationWatch) event(ev pq.ListenerEventType, _ error) {
+	switch ev {
+	case pq.ListenerEventConnected:
+		w.update(func() { w.connected = true })
+		w.wake()
+	case pq.ListenerEventDisconnected, pq.ListenerEventConnectionAttemptFailed:
+		w.update(func() { w.connected = false })
 	}
-	l := pq.NewListener(db.dsn, 10*time.Millisecond, 2*time.Second, func(ev pq.ListenerEventType, _ error) {
-		switch ev {
-		case pq.ListenerEventConnected:
-			update(func() { connected = true })
-			wake()
-		case pq.ListenerEventDisconnected, pq.ListenerEventConnectionAttemptFailed:
-			update(func() { connected = false })
+}
+
+// close ends the feed: not live, the listener closed, its notices drained
+// so that lib/pq's goroutines end.
+func (w *revocationWatch) close(l *pq.Listener) {
+	w.update(func() { w.connected = false })
+	go func() {
+		for range l.Notify {
 		}
-		// ListenerEventReconnected: live again only with the nil notice
-		// that follows it, below.
-	})
-	defer func() {
-		update(func() { connected = false })
-		go func() {
-			for range l.Notify { // let lib/pq's goroutines end
-			}
-		}()
-		l.Close()
 	}()
-	// Listen returns once LISTEN is in effect when connected, or, before
-	// the first connection, registers the channel for the connection to
-	// LISTEN before it reports itself connected: so the probe goes once
-	// both have happened, whichever came first.
-	if err := l.Listen(revocationChannel); err != nil {
-		return err
-	}
-	update(func() { listening = true })
-	wake()
-	probe, probeSent := "probe-"+workflow.RandomSecret(12), false
+	l.Close()
+}
+
+// run handles the notices until ctx ends: sends the probe when it can,
+// fails if it has not come back within probeTimeout, and pings the
+// connection every revocationPing.
+func (w *revocationWatch) run(ctx context.Context, l *pq.Listener) error {
+	probeSent := false
 	probeDeadline := time.NewTimer(probeTimeout)
 	defer probeDeadline.Stop()
 	ping := time.NewTicker(revocationPing)
 	defer ping.Stop()
-	var pinging atomic.Bool
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-kick:
-			mu.Lock()
-			ready := connected && listening && !probeSent
-			mu.Unlock()
+		case <-w.kick:
+			w.mu.Lock()
+			ready := w.connected && w.listening && !probeSent
+			w.mu.Unlock()
 			if ready {
-				if _, err := db.db.ExecContext(ctx, `SELECT pg_notify($1, $2)`, revocationChannel, probe); err != nil {
+				if _, err := w.db.db.ExecContext(ctx, `SELECT pg_notify($1, $2)`, revocationChannel, w.probe); err != nil {
 					return err
 				}
 				probeSent = true
 			}
 		case n, ok := <-l.Notify:
-			switch {
-			case !ok:
+			if !ok {
 				return nil
-			case n == nil: // reconnected: notices may have been lost
-				revoked(0)
-				update(func() { connected = true })
-			case n.Extra == probe:
-				update(func() { probed = true })
-			default:
-				id, err := strconv.ParseInt(n.Extra, 10, 64)
-				if err != nil {
-					id = 0
-				}
-				revoked(id)
 			}
+			w.notice(n)
 		case <-probeDeadline.C:
-			mu.Lock()
-			ok := probed
-			mu.Unlock()
+			w.mu.Lock()
+			ok := w.probed
+			w.mu.Unlock()
 			if !ok {
 				return errors.New("no notice arrives on LISTEN (a connection pooler in transaction mode?)")
 			}
 		case <-ping.C:
-			if pinging.CompareAndSwap(false, true) {
+			if w.pinging.CompareAndSwap(false, true) {
 				go func() {
-					defer pinging.Store(false)
+					defer w.pinging.Store(false)
 					_ = l.Ping() // a failed ping ends the connection, which the listener reports
 				}()
 			}
 		}
+	}
+}
+
+// notice handles one notice: nil after a reconnection (every token
+// dropped, then live again), the probe, or a user's id.
+func (w *revocationWatch) notice(n *pq.Notification) {
+	switch {
+	case n == nil:
+		w.revoked(0)
+		w.update(func() { w.connected = true })
+	case n.Extra == w.probe:
+		w.update(func() { w.probed = true })
+	default:
+		id, err := strconv.ParseInt(n.Extra, 10, 64)
+		if err != nil {
+			id = 0
+		}
+		w.revoked(id)
 	}
 }

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"cmp"
 	"slices"
 )
 
@@ -136,15 +137,7 @@ func (t *Tallies) StayMedian(s State) (*float64, int) {
 	if total == 0 {
 		return nil, 0
 	}
-	slices.SortFunc(bs, func(a, b bucket) int {
-		switch {
-		case a.tenths < b.tenths:
-			return -1
-		case a.tenths > b.tenths:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(bs, func(a, b bucket) int { return cmp.Compare(a.tenths, b.tenths) })
 	// The stays at 0-based ranks lo and hi (the same one when total is odd).
 	lo, hi := (total-1)/2, total/2
 	at := func(rank int) int64 {

@@ -42,9 +42,9 @@ type tokenCache struct {
 	// gen counts revocations: an answer read from the store before one is
 	// not cached after it (an Authenticate racing a sign-out).
 	gen uint64
-	// following is set once the cache follows a RevocationFeed; it then
-	// serves and stores only while live.
-	following, live bool
+	// paused is set while the RevocationFeed the cache follows is not
+	// live: it then neither serves nor stores.
+	paused bool
 }
 
 type tokenEntry struct {
@@ -69,7 +69,7 @@ func (c *tokenCache) get(hash string, now time.Time) (*User, bool) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.following && !c.live {
+	if c.paused {
 		return nil, false
 	}
 	e, ok := c.entries[hash]
@@ -102,7 +102,7 @@ func (c *tokenCache) put(hash string, u *User, now time.Time, gen uint64) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen || c.following && !c.live {
+	if c.gen != gen || c.paused {
 		return
 	}
 	if len(c.entries) >= c.max {
@@ -165,5 +165,5 @@ func (c *tokenCache) setLive(on bool) {
 	defer c.mu.Unlock()
 	c.gen++
 	clear(c.entries)
-	c.following, c.live = true, on
+	c.paused = !on
 }
